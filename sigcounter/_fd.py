@@ -1,0 +1,74 @@
+"""What every kernel-object wrapper shares: owning one fd, and turning a
+failed libc call into an ``OSError`` that carries the real errno."""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+from typing import Protocol, Self
+
+from sigcounter.native import ffi
+
+
+class HasFileno(Protocol):
+    def fileno(self) -> int: ...
+
+
+def check(result: int) -> int:
+    """Return ``result``, or raise ``OSError`` from ``errno`` if it is -1."""
+    if result == -1:
+        code = ffi.errno
+        raise OSError(code, os.strerror(code))
+    return result
+
+
+def as_fd(target: int | HasFileno) -> int:
+    """Accept a plain fd or anything with ``fileno()``, like ``select`` does."""
+    fd = target if isinstance(target, int) else target.fileno()
+    if not isinstance(fd, int) or isinstance(fd, bool):
+        raise TypeError(f"fileno() must be an int, not {type(fd).__name__}")
+    if fd < 0:
+        raise ValueError(f"file descriptor cannot be negative: {fd}")
+    return fd
+
+
+class FdObject:
+    """An object that *is* one file descriptor: ``fileno()``, ``close()``,
+    ``closed``, and ``with``; the fd is closed when the object is collected."""
+
+    _fd: int = -1
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def fileno(self) -> int:
+        if self._fd < 0:
+            raise ValueError(f"I/O operation on closed {type(self).__name__}")
+        return self._fd
+
+    @property
+    def closed(self) -> bool:
+        return self._fd < 0
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else f"fd={self._fd}"
+        return f"<{type(self).__name__} {state}>"

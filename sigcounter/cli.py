@@ -1,0 +1,122 @@
+"""``sig-counter``: command line in, exit status out. All printing is here.
+
+Only the standard library is imported at module level, so that a missing
+native module or python-prctl becomes a one-line error, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import NoReturn
+
+from sigcounter import __version__
+
+PROG = "sig-counter"
+MIN_INTERVAL_NS = 1_000  # one microsecond
+MAX_INTERVAL_NS = 86_400 * 1_000_000_000  # one day
+
+
+def parse_interval(text: str) -> int:
+    """Seconds as a decimal string to exact integer nanoseconds."""
+    try:
+        seconds = Decimal(text.strip())
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds.is_finite():
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds: {text!r}")
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    nanoseconds = seconds.scaleb(9)
+    if nanoseconds != nanoseconds.to_integral_value():
+        raise argparse.ArgumentTypeError(f"finer than a nanosecond: {text!r}")
+    if not MIN_INTERVAL_NS <= nanoseconds <= MAX_INTERVAL_NS:
+        raise argparse.ArgumentTypeError(
+            f"must be from 0.000001 (a microsecond) to 86400 (a day): {text!r}"
+        )
+    return int(nanoseconds)
+
+
+def format_interval(nanoseconds: int) -> str:
+    return f"{Decimal(nanoseconds).scaleb(-9).normalize():f}s"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: easy to read, easy to grep.
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Count timer ticks; show the count on SIGUSR1, reset it on "
+        "SIGUSR2, stop cleanly on SIGTERM or SIGINT.",
+        epilog="Example: sig-counter & kill -USR1 $!",
+    )
+    parser.add_argument(
+        "--interval", metavar="SECONDS", type=parse_interval, default=1_000_000_000,
+        dest="interval_ns", help="tick period, a decimal from 0.000001 to 86400 (default: 1)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="do not print the ready line on stderr"
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+def _say(message: str) -> None:
+    try:
+        os.write(2, f"{PROG}: {message}\n".encode())
+    except OSError:
+        pass  # nowhere left to report to
+
+
+def _set_identity() -> None:
+    """comm = sig-counter (for perf trace, pgrep, top), and no_new_privs."""
+    try:
+        import prctl
+    except ImportError as exc:
+        raise ImportError(
+            f"python-prctl is missing ({exc}): install it with `pip install python-prctl` "
+            "(it builds against libcap-dev), or run ./dev.sh run"
+        ) from exc
+    prctl.set_name(PROG)
+    prctl.set_no_new_privs(1)
+
+
+def _ready_line(interval_ns: int) -> str:
+    pid = os.getpid()
+    return (
+        f"pid {pid} ready, ticking every {format_interval(interval_ns)}; "
+        f"kill -USR1 {pid} shows the count, -USR2 resets it, -TERM or Ctrl-C stops"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the program; return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        from sigcounter.loop import TickLoop
+        from sigcounter.output import format_event, is_pipe_or_socket, write_line
+
+        _set_identity()
+    except ImportError as exc:
+        _say(f"error: {exc}")
+        return 1
+    watch = 1 if is_pipe_or_socket(1) else None
+    try:
+        with TickLoop(args.interval_ns, watch_output=watch) as loop:
+            if not args.quiet:
+                _say(_ready_line(args.interval_ns))
+            loop.run(lambda event: write_line(1, format_event(event)))
+    except BrokenPipeError:
+        _say("stdout was closed by its reader; stopping")
+        return 1
+    except OSError as exc:
+        _say(f"error: {exc}")
+        return 1
+    return 0
