@@ -44,6 +44,17 @@ def format_interval(nanoseconds: int) -> str:
     return f"{Decimal(nanoseconds).scaleb(-9).normalize():f}s"
 
 
+EPILOG = """\
+signals:
+  SIGUSR1          print "Ticker count: N"
+  SIGUSR2          print "Resetting ticker count to zero" and set the count to 0
+  SIGTERM, SIGINT  print "received terminated|interrupt — shutting down", exit 0
+
+example:
+  sig-counter & kill -USR1 $!; kill -TERM $!
+"""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: easy to read, easy to grep.
@@ -55,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Count timer ticks; show the count on SIGUSR1, reset it on "
         "SIGUSR2, stop cleanly on SIGTERM or SIGINT.",
-        epilog="Example: sig-counter & kill -USR1 $!",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--interval", metavar="SECONDS", type=parse_interval, default=1_000_000_000,
