@@ -1,0 +1,160 @@
+"""The syscall budget, counted with ``strace -f`` attached to the running program.
+
+Steady state: one ``epoll_pwait`` and one 8-byte ``read`` of the timerfd per
+tick, nothing else, one thread. A handled SIGUSR1 adds the wake-up, one read
+of the signalfd and one write. These are counts, not times.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from conftest import DEADLINE, Running, poll_until
+
+StartFn = Callable[..., Running]
+INTERVAL = "0.02"
+
+# "1234  read(4, "\1\0...", 8) = 8", "1234  <... epoll_pwait resumed>..., 8) = 1",
+# "1234  epoll_pwait(5, ..., NULL, 8) = -1 EINTR (...)"; unfinished and
+# detached lines have no result and are not calls we count.
+_CALL = re.compile(
+    r"^(?P<tid>\d+)\s+(?:<\.\.\. (?P<resumed>\w+) resumed>|(?P<name>\w+)\((?P<first>[^,)]*))"
+    r".*?(?:, (?P<last>[^,]+))?\)\s+= (?P<result>-?\d+)(?: (?P<errno>E\w+))?"
+)
+
+
+class Call(NamedTuple):
+    tid: int
+    name: str
+    fd: int | None  # first argument, when strace printed it on this line
+    size: str  # last argument (a read's or write's count)
+    result: int
+    errno: str | None
+
+
+def parse_strace(text: str) -> list[Call]:
+    calls = []
+    for line in text.splitlines():
+        match = _CALL.match(line)
+        if match:
+            first = match["first"]
+            calls.append(
+                Call(
+                    int(match["tid"]), match["resumed"] or match["name"],
+                    int(first) if first and first.isdigit() else None,
+                    (match["last"] or "").strip(), int(match["result"]), match["errno"],
+                )
+            )
+    return calls
+
+
+def _timer_reads(calls: list[Call]) -> int:
+    return sum(1 for c in calls if c.name == "read" and c.size == "8")
+
+
+def trace(pid: int, output: Path, steps: list[Callable[[list[Call]], bool]]) -> list[Call]:
+    """Attach strace to ``pid``; for each step, poll the trace until it says
+    True; then detach and return every completed call."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.fail("strace is not installed: ./dev.sh test installs it")
+    output.touch()
+    tracer = subprocess.Popen(
+        [strace, "-f", "-o", str(output), "-p", str(pid)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        for step in steps:
+            poll_until(lambda: step(parse_strace(output.read_text())), what=f"strace: {step}")
+    finally:
+        tracer.send_signal(signal.SIGINT)  # detach cleanly, flushing the output
+        _, errors = tracer.communicate(timeout=DEADLINE)
+    assert b"attached" in errors, errors
+    return parse_strace(output.read_text())
+
+
+def _assert_one_thread(calls: list[Call], pid: int) -> None:
+    assert {c.tid for c in calls} == {pid}
+
+
+def _successful_waits(calls: list[Call]) -> int:
+    """epoll_pwait calls that returned events; an attach may cost one EINTR."""
+    interrupted = [c for c in calls if c.name == "epoll_pwait" and c.result < 0]
+    assert len(interrupted) <= 1 and all(c.errno == "EINTR" for c in interrupted), interrupted
+    return sum(1 for c in calls if c.name == "epoll_pwait" and c.result > 0)
+
+
+def test_steady_state_is_one_wait_and_one_read_per_tick(
+    sig_counter: StartFn, tmp_path: Path
+) -> None:
+    """Over 25+ idle ticks: epoll_pwait + read(timerfd) per tick, nothing else, one thread."""
+    process = sig_counter("--interval", INTERVAL)
+    pid = process.wait_ready()
+    calls = trace(pid, tmp_path / "trace", [lambda calls: _timer_reads(calls) >= 25])
+    names = Counter(c.name for c in calls)
+    assert set(names) == {"epoll_pwait", "read"}, names
+    reads = [c for c in calls if c.name == "read"]
+    assert all(c.size == "8" and c.result == 8 for c in reads), reads
+    ticks = len(reads)
+    # A detach can land between a wait's return and its read: one extra wait.
+    assert _successful_waits(calls) - ticks in (0, 1), names
+    _assert_one_thread(calls, pid)
+
+
+def test_a_handled_usr1_adds_one_wake_one_read_one_write(
+    sig_counter: StartFn, tmp_path: Path
+) -> None:
+    """SIGUSR1 costs exactly read(signalfd) + write(stdout), plus its wake-up."""
+    process = sig_counter("--interval", INTERVAL)
+    pid = process.wait_ready()
+    answered: list[bytes] = []
+
+    def send_usr1(calls: list[Call]) -> bool:
+        if _timer_reads(calls) < 5:
+            return False
+        process.send(signal.SIGUSR1)
+        answered.append(process.line())
+        return True
+
+    def five_more_ticks(calls: list[Call]) -> bool:
+        return any(c.name == "write" for c in calls) and _timer_reads(calls) >= 10
+
+    calls = trace(pid, tmp_path / "trace", [send_usr1, five_more_ticks])
+    names = Counter(c.name for c in calls)
+    assert set(names) == {"epoll_pwait", "read", "write"}, names
+    (write,) = [c for c in calls if c.name == "write"]
+    assert (write.fd, write.result) == (1, len(answered[0]))
+    signal_reads = [c for c in calls if c.name == "read" and c.size != "8"]
+    assert [c.result for c in signal_reads] == [128]  # one record, one read
+    ticks = _timer_reads(calls)
+    # The signal's own wake-up (0 if it shared one with a tick), plus a
+    # possible detach between a wait and its read.
+    assert _successful_waits(calls) - ticks in (0, 1, 2), names
+    _assert_one_thread(calls, pid)
+
+
+def test_parser_reads_strace_lines() -> None:
+    """The parser keeps completed calls (plain and resumed) and drops the rest."""
+    text = (
+        '7  epoll_pwait(5, [{events=EPOLLIN, data={u32=4, u64=4}}], 16, -1, NULL, 8) = 1\n'
+        '7  read(4, "\\1\\0\\0\\0\\0\\0\\0\\0", 8)    = 8\n'
+        '7  <... epoll_pwait resumed>[{events=EPOLLIN, data={u32=3, u64=3}}], 16, -1, NULL, 8) = 1\n'
+        '7  write(1, "Ticker count: 46\\n", 17) = 17\n'
+        "7  epoll_pwait(5, [], 16, -1, NULL, 8) = -1 EINTR (Interrupted system call)\n"
+        "7  epoll_pwait(5,  <detached ...>\n"
+    )
+    assert parse_strace(text) == [
+        Call(7, "epoll_pwait", 5, "8", 1, None),
+        Call(7, "read", 4, "8", 8, None),
+        Call(7, "epoll_pwait", None, "8", 1, None),
+        Call(7, "write", 1, "17", 17, None),
+        Call(7, "epoll_pwait", 5, "8", -1, "EINTR"),
+    ]
