@@ -7,8 +7,8 @@ native module or python-prctl becomes a one-line error, not a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import NoReturn
@@ -81,10 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(message: str) -> None:
-    try:
+    with contextlib.suppress(OSError):  # nowhere left to report to
         os.write(2, f"{PROG}: {message}\n".encode())
-    except OSError:
-        pass  # nowhere left to report to
 
 
 def _set_identity() -> None:

@@ -30,7 +30,7 @@ class Event(NamedTuple):
     """What a handled signal did, for the output edge to report."""
 
     kind: str  # DISPLAY, RESET or SHUTDOWN
-    count: int  # the count once the signal was handled
+    count: int  # type: ignore[assignment]  # the count once the signal was handled
     signo: signal.Signals | int
     sender_pid: int  # 0 when the sender is outside our PID namespace
     sender_uid: int

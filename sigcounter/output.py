@@ -9,7 +9,7 @@ import stat
 from sigcounter.loop import DISPLAY, RESET, Event
 
 # Go's os.Signal names, which the original prints in its shutdown line.
-GO_SIGNAL_NAMES = {signal.SIGTERM: "terminated", signal.SIGINT: "interrupt"}
+GO_SIGNAL_NAMES: dict[int, str] = {signal.SIGTERM: "terminated", signal.SIGINT: "interrupt"}
 
 
 def display_line(count: int) -> str:

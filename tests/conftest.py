@@ -151,6 +151,7 @@ def in_child(function: Callable[[], T]) -> T:
         status = 1
         try:
             os.close(read_end)
+            outcome: tuple[str, object]
             try:
                 outcome = ("ok", function())
             except BaseException as exc:

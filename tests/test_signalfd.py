@@ -20,7 +20,9 @@ def _record(values: tuple[int, ...]) -> bytes:
     return _LAYOUT.pack(*values).ljust(RECORD_SIZE, b"\0")
 
 
-_u32, _i32, _u64 = st.integers(0, 2**32 - 1), st.integers(-(2**31), 2**31 - 1), st.integers(0, 2**64 - 1)
+_u32 = st.integers(0, 2**32 - 1)
+_i32 = st.integers(-(2**31), 2**31 - 1)
+_u64 = st.integers(0, 2**64 - 1)
 _fields = st.tuples(
     st.integers(1, signal.NSIG - 1), _i32, _i32, _u32, _u32, _i32, _u32, _u32, _u32, _u32,
     _i32, _i32, _u64, _u64, _u64, _u64,

@@ -73,7 +73,10 @@ def trace(pid: int, output: Path, steps: list[Callable[[list[Call]], bool]]) -> 
     )
     try:
         for step in steps:
-            poll_until(lambda: step(parse_strace(output.read_text())), what=f"strace: {step}")
+            poll_until(
+                lambda step=step: step(parse_strace(output.read_text())),  # type: ignore[misc]
+                what=f"strace: {step.__name__}",
+            )
     finally:
         tracer.send_signal(signal.SIGINT)  # detach cleanly, flushing the output
         _, errors = tracer.communicate(timeout=DEADLINE)
@@ -146,7 +149,8 @@ def test_parser_reads_strace_lines() -> None:
     text = (
         '7  epoll_pwait(5, [{events=EPOLLIN, data={u32=4, u64=4}}], 16, -1, NULL, 8) = 1\n'
         '7  read(4, "\\1\\0\\0\\0\\0\\0\\0\\0", 8)    = 8\n'
-        '7  <... epoll_pwait resumed>[{events=EPOLLIN, data={u32=3, u64=3}}], 16, -1, NULL, 8) = 1\n'
+        "7  <... epoll_pwait resumed>[{events=EPOLLIN, data={u32=3, u64=3}}], 16, -1, NULL, 8)"
+        " = 1\n"
         '7  write(1, "Ticker count: 46\\n", 17) = 17\n'
         "7  epoll_pwait(5, [], 16, -1, NULL, 8) = -1 EINTR (Interrupted system call)\n"
         "7  epoll_pwait(5,  <detached ...>\n"
