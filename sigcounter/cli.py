@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import os
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from sigcounter import __version__
+
+if TYPE_CHECKING:
+    from sigcounter.observer import Observer
+    from sigcounter.stats import Stats
 
 PROG = "sig-counter"
 MIN_INTERVAL_NS = 1_000  # one microsecond
@@ -76,6 +81,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not print the ready line on stderr"
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="add the sender's pid and uid to each line; with --json, also emit ticks",
+    )
+    parser.add_argument(
+        "--json", action="store_true",
+        help="one JSON object per event on stdout instead of the text lines (docs/json.md)",
+    )
+    parser.add_argument(
+        "--stats", action="store_true",
+        help="at shutdown, print a table of ticks, wake-ups, syscalls and timings on stderr",
+    )
+    parser.add_argument(
+        "--trace", metavar="FILE", type=argparse.FileType("w", encoding="utf-8"),
+        help="stream a Chrome/Perfetto trace (JSON) of every wait and dispatch to FILE",
+    )
+    parser.add_argument(
+        "--cpuprofile", metavar="FILE", type=argparse.FileType("wb"),
+        help="write a cProfile profile to FILE at shutdown (read it with python -m pstats)",
+    )
+    parser.add_argument(
+        "--explain", action="store_true",
+        help="print the commands that trace and profile this process, then run",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -106,27 +135,77 @@ def _ready_line(interval_ns: int) -> str:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the program; return its exit status."""
-    args = build_parser().parse_args(argv)
-    try:
-        from sigcounter.loop import TickLoop
-        from sigcounter.output import format_event, is_pipe_or_socket, write_line
+def _instruments(args: argparse.Namespace) -> tuple[Observer | None, Stats | None]:
+    """The observer for the loop (None: the bare path) and the stats, if asked for."""
+    from sigcounter.observer import Observers
 
-        _set_identity()
-    except ImportError as exc:
-        _say(f"error: {exc}")
-        return 1
-    watch = 1 if is_pipe_or_socket(1) else None
+    observers: list[Observer] = []
+    stats = None
+    if args.stats:
+        from sigcounter.stats import Stats
+
+        stats = Stats()
+        observers.append(stats)
+    if args.trace:
+        from sigcounter.tracefile import TraceWriter
+
+        observers.append(TraceWriter(args.trace))
+    if not observers:
+        return None, None
+    return (observers[0] if len(observers) == 1 else Observers(observers)), stats
+
+
+def _write_profile(profiler: cProfile.Profile, stream: BinaryIO) -> None:
+    import marshal
+
+    profiler.create_stats()  # what Profile.dump_stats() writes, to an open file
+    marshal.dump(profiler.stats, stream)
+    stream.close()
+
+
+def _serve(args: argparse.Namespace, observer: Observer | None) -> int:
+    from sigcounter.explain import explain
+    from sigcounter.loop import TickLoop
+    from sigcounter.output import is_pipe_or_socket, pick_formatter, write_line
+
+    formatter = pick_formatter(as_json=args.json, verbose=args.verbose)
+    profiler = cProfile.Profile() if args.cpuprofile else None
     try:
-        with TickLoop(args.interval_ns, watch_output=watch) as loop:
+        with TickLoop(args.interval_ns, watch_output=1 if is_pipe_or_socket(1) else None) as loop:
             if not args.quiet:
                 _say(_ready_line(args.interval_ns))
-            loop.run(lambda event: write_line(1, format_event(event)))
+            if args.explain:
+                write_line(2, explain(os.getpid()))
+            if profiler:
+                profiler.enable()
+            loop.run(
+                lambda event: write_line(1, formatter(event)), observer,
+                emit_ticks=args.json and args.verbose,
+            )
     except BrokenPipeError:
         _say("stdout was closed by its reader; stopping")
         return 1
     except OSError as exc:
         _say(f"error: {exc}")
         return 1
+    finally:
+        if profiler:
+            profiler.disable()
+            _write_profile(profiler, args.cpuprofile)
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the program; return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        _set_identity()
+        observer, stats = _instruments(args)  # imports the native module
+    except ImportError as exc:
+        _say(f"error: {exc}")
+        return 1
+    status = _serve(args, observer)
+    if stats:
+        with contextlib.suppress(OSError):
+            os.write(2, stats.report().encode())
+    return status

@@ -42,6 +42,7 @@ class Epoll(FdObject):
         super().__init__(check(lib.epoll_create1(lib.EPOLL_CLOEXEC if cloexec else 0)))
         self._maxevents = maxevents
         self._events = ffi.new("struct epoll_event[]", maxevents)
+        self.interrupted = 0  # EINTRs retried inside wait(), for instruments
 
     def _ctl(self, op: int, target: int | HasFileno, events: int) -> None:
         fd = as_fd(target)
@@ -78,6 +79,7 @@ class Epoll(FdObject):
                     lib.epoll_pwait(epfd, self._events, self._maxevents, timeout_ms, mask)
                 )
             except InterruptedError:
+                self.interrupted += 1
                 if deadline is not None:
                     timeout_ms = _timeout_ms(max(0.0, deadline - time.monotonic()))
                 continue

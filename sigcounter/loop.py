@@ -2,7 +2,9 @@
 
 One thread, one blocking call. Each wake-up first drains the timer, so a
 signal handled in the same wake-up sees every tick that came before it, then
-handles the signals one by one in the order the kernel queued them. A
+handles the signals one by one in the order the signalfd returns them.
+For standard signals pending together that is lowest number first (SIGINT 2,
+SIGUSR1 10, SIGUSR2 12, SIGTERM 15), whatever order they were sent in. A
 shutdown signal ends the loop right after its event is emitted.
 """
 
@@ -11,29 +13,22 @@ from __future__ import annotations
 import errno
 import os
 import signal
+import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import NamedTuple, Self
+from typing import Self
 
 from sigcounter.counter import Counter
 from sigcounter.epoll import Epoll
+from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event
+from sigcounter.observer import Observer
 from sigcounter.signalfd import SigInfo, SignalFD
 from sigcounter.timerfd import TimerFD
 
 HANDLED_SIGNALS = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT)
 SHUTDOWN_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
-DISPLAY, RESET, SHUTDOWN = "display", "reset", "shutdown"
-
-
-class Event(NamedTuple):
-    """What a handled signal did, for the output edge to report."""
-
-    kind: str  # DISPLAY, RESET or SHUTDOWN
-    count: int  # type: ignore[assignment]  # the count once the signal was handled
-    signo: signal.Signals | int
-    sender_pid: int  # 0 when the sender is outside our PID namespace
-    sender_uid: int
+Emit = Callable[[Event], None]
 
 
 class TickLoop:
@@ -49,6 +44,7 @@ class TickLoop:
             raise ValueError(f"interval must be positive, got {interval_ns} ns")
         self.interval_ns = interval_ns
         self.counter = Counter()
+        self.armed_ns = 0  # CLOCK_MONOTONIC just before the timer was armed
         self._watch_output = watch_output
         self._signals: SignalFD | None = None
         self._timer: TimerFD | None = None
@@ -69,6 +65,7 @@ class TickLoop:
             # No events asked for: epoll still reports EPOLLERR/EPOLLHUP, which
             # is exactly "the reader closed its end".
             self._epoll.register(self._watch_output, 0)
+        self.armed_ns = time.monotonic_ns()
         self._timer.settime(self.interval_ns, self.interval_ns)
         return self
 
@@ -91,32 +88,81 @@ class TickLoop:
     ) -> None:
         self.close()
 
-    def run(self, emit: Callable[[Event], None]) -> Event:
-        """Loop until a shutdown signal; return its event."""
+    def run(
+        self, emit: Emit, observer: Observer | None = None, *, emit_ticks: bool = False
+    ) -> Event:
+        """Loop until a shutdown signal; return its event.
+
+        With an ``observer`` or ``emit_ticks``, the loop takes its instrumented
+        path; otherwise a path that does nothing per tick but wait and count.
+        """
         if self._epoll is None or self._timer is None or self._signals is None:
             raise RuntimeError("TickLoop.run() needs open() first")
+        if observer is None and not emit_ticks:
+            return self._run(emit)
+        return self._run_observed(emit, observer or Observer(), emit_ticks)
+
+    def _run(self, emit: Emit) -> Event:
+        assert self._epoll and self._timer and self._signals
         wait, read_timer, read_signals = self._epoll.wait, self._timer.read, self._signals.read
-        timer_fd, signal_fd = self._timer.fileno(), self._signals.fileno()
-        tick = self.counter.tick
+        tick, classify, dispatch = self.counter.tick, self._classify, self._dispatch
         while True:
-            timer_ready = signals_ready = False
-            for fd, _events in wait():
-                if fd == timer_fd:
-                    timer_ready = True
-                elif fd == signal_fd:
-                    signals_ready = True
-                else:
-                    raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+            timer_ready, signals_ready = classify(wait())
             if timer_ready:
                 tick(read_timer())
             if signals_ready:
                 for info in read_signals():
-                    event = self._dispatch(info)
+                    event = dispatch(info, time.monotonic_ns())
                     emit(event)
                     if event.kind == SHUTDOWN:
                         return event
 
-    def _dispatch(self, info: SigInfo) -> Event:
+    def _run_observed(self, emit: Emit, observer: Observer, emit_ticks: bool) -> Event:
+        assert self._epoll and self._timer and self._signals
+        epoll, read_timer, read_signals = self._epoll, self._timer.read, self._signals.read
+        clock, expirations_so_far = time.monotonic_ns, 0
+        observer.started(self.armed_ns, self.interval_ns)
+        try:
+            while True:
+                interrupted, begin = epoll.interrupted, clock()
+                ready = epoll.wait()
+                woke = clock()
+                observer.waited(begin, woke, len(ready), epoll.interrupted - interrupted)
+                timer_ready, signals_ready = self._classify(ready)
+                if timer_ready and (expirations := read_timer()):
+                    expirations_so_far += expirations
+                    count = self.counter.tick(expirations)
+                    if emit_ticks:
+                        emit(Event(TICK, count, 0, 0, 0, woke, expirations))
+                    due = self.armed_ns + expirations_so_far * self.interval_ns
+                    observer.ticked(woke, clock(), expirations, count, woke - due, emit_ticks)
+                if signals_ready:
+                    infos = read_signals()
+                    observer.signals_read(clock(), len(infos))
+                    for info in infos:
+                        start = clock()
+                        event = self._dispatch(info, start)
+                        emit(event)
+                        observer.dispatched(start, clock(), info, event)
+                        if event.kind == SHUTDOWN:
+                            return event
+        finally:
+            observer.stopped(clock())
+
+    def _classify(self, ready: list[tuple[int, int]]) -> tuple[bool, bool]:
+        """(timer ready, signals ready); the watched output can only mean EPIPE."""
+        assert self._timer and self._signals
+        timer_ready = signals_ready = False
+        for fd, _events in ready:
+            if fd == self._timer.fileno():
+                timer_ready = True
+            elif fd == self._signals.fileno():
+                signals_ready = True
+            else:
+                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+        return timer_ready, signals_ready
+
+    def _dispatch(self, info: SigInfo, now_ns: int) -> Event:
         if info.signo == signal.SIGUSR2:
             self.counter.reset()
             kind = RESET
@@ -124,4 +170,5 @@ class TickLoop:
             kind = SHUTDOWN
         else:
             kind = DISPLAY
-        return Event(kind, self.counter.count, info.signo, info.sender_pid, info.sender_uid)
+        count = self.counter.count
+        return Event(kind, count, info.signo, info.sender_pid, info.sender_uid, now_ns)

@@ -1,15 +1,18 @@
-"""The output edge: the original program's exact lines, one ``write`` each."""
+"""The output edge: the original program's exact lines (or JSON), one ``write`` each."""
 
 from __future__ import annotations
 
 import os
 import signal
 import stat
+from collections.abc import Callable
 
-from sigcounter.loop import DISPLAY, RESET, Event
+from sigcounter.events import DISPLAY, RESET, TICK, Event, signal_name
 
 # Go's os.Signal names, which the original prints in its shutdown line.
 GO_SIGNAL_NAMES: dict[int, str] = {signal.SIGTERM: "terminated", signal.SIGINT: "interrupt"}
+
+Formatter = Callable[[Event], str]
 
 
 def display_line(count: int) -> str:
@@ -26,24 +29,65 @@ def shutdown_line(signo: int) -> str:
 
 
 def format_event(event: Event) -> str:
+    """The original's line for ``event``; empty for a tick (it prints none)."""
     if event.kind == DISPLAY:
         return display_line(event.count)
     if event.kind == RESET:
         return reset_line()
+    if event.kind == TICK:
+        return ""
     return shutdown_line(event.signo)
+
+
+def sender_text(sender_pid: int, sender_uid: int) -> str:
+    # siginfo carries pid 0 when the sender's PID is not visible from our
+    # PID namespace (it lives in a parent or sibling namespace).
+    if sender_pid == 0:
+        return f"from a process outside this PID namespace, uid {sender_uid}"
+    return f"from pid {sender_pid}, uid {sender_uid}"
+
+
+def format_event_verbose(event: Event) -> str:
+    """The original's line with the sender appended: ``... (from pid 42, uid 0)``."""
+    line = format_event(event)
+    if not line:
+        return ""
+    return f"{line[:-1]} ({sender_text(event.sender_pid, event.sender_uid)})\n"
+
+
+def format_event_json(event: Event) -> str:
+    """One JSON object on one line; the schema is in docs/json.md."""
+    import json  # only paid for by --json
+
+    record: dict[str, object] = {
+        "event": event.kind, "count": event.count, "monotonic_ns": event.time_ns,
+    }
+    if event.kind == TICK:
+        record["expirations"] = event.expirations
+    else:
+        record["signal"] = signal_name(event.signo)
+        record["sender_pid"] = event.sender_pid
+        record["sender_uid"] = event.sender_uid
+    return json.dumps(record, separators=(",", ":")) + "\n"
+
+
+def pick_formatter(*, as_json: bool, verbose: bool) -> Formatter:
+    if as_json:
+        return format_event_json
+    return format_event_verbose if verbose else format_event
 
 
 def write_line(fd: int, line: str) -> None:
     """Write one whole line with one ``write(2)`` (more only if it is cut short).
 
     Nothing is buffered, so a line reaches a pipe or a file the moment its
-    signal is handled; EPIPE surfaces as ``BrokenPipeError``.
+    signal is handled; EPIPE surfaces as ``BrokenPipeError``. An empty line
+    writes nothing.
     """
     data = line.encode()
-    written = os.write(fd, data)
-    while written < len(data):
-        data = data[written:]
+    while data:
         written = os.write(fd, data)
+        data = data[written:]
 
 
 def is_pipe_or_socket(fd: int) -> bool:

@@ -9,7 +9,8 @@ import time
 import pytest
 from conftest import in_child
 
-from sigcounter.loop import DISPLAY, RESET, SHUTDOWN, Event, TickLoop
+from sigcounter.events import DISPLAY, RESET, SHUTDOWN, Event
+from sigcounter.loop import TickLoop
 
 MS = 1_000_000
 

@@ -8,12 +8,12 @@ import tempfile
 
 import pytest
 
-from sigcounter.loop import DISPLAY, RESET, SHUTDOWN, Event
+from sigcounter.events import DISPLAY, RESET, SHUTDOWN, Event
 from sigcounter.output import format_event, is_pipe_or_socket, write_line
 
 
 def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1) -> Event:
-    return Event(kind, count, signo, 1, 0)
+    return Event(kind, count, signo, 1, 0, 123)
 
 
 @pytest.mark.parametrize(

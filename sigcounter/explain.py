@@ -1,0 +1,32 @@
+"""``--explain``: the commands that show this process from the outside,
+with its PID filled in. docs/observing.md shows what each one prints."""
+
+from __future__ import annotations
+
+import sys
+
+
+def explain(pid: int, program: str = "sig-counter") -> str:
+    python_bin = sys.executable
+    return f"""\
+How to watch {program} (pid {pid}); the tracers need root. docs/observing.md explains the output.
+
+  signals:        kill -USR1 {pid}   kill -USR2 {pid}   kill -TERM {pid}
+  syscalls, live: perf trace -p {pid}
+                  strace -f -tt -p {pid}
+  syscall counts: strace -c -f -p {pid}                       (Ctrl-C prints the table)
+                  perf trace -s -p {pid}                      (Ctrl-C prints the summary)
+                  bpftrace -e 'tracepoint:raw_syscalls:sys_enter /pid == {pid}/ {{
+                    @[args->id] = count(); }}'
+                  (ids, x86-64: 0 read, 1 write, 281 epoll_pwait; the sys_enter_* wildcard
+                  names them but attaches ~360 probes and takes ~30 s to detach)
+  who signals it: bpftrace -e 'tracepoint:signal:signal_generate /args->pid == {pid}/ {{
+                    printf("sig=%d from pid=%d (%s)\\n", args->sig, pid, comm); }}'
+                  (signal:signal_deliver stays silent: a signalfd dequeues, nothing is delivered)
+  Python stacks:  py-spy dump --native --pid {pid}
+                  py-spy top --idle --pid {pid}
+                  py-spy record --idle --pid {pid} -o sig-counter.svg
+  wake-ups:       grep ctxt_switches /proc/{pid}/status
+  built in:       {program} --stats --trace trace.json --cpuprofile cpu.prof
+                  (trace.json opens in ui.perfetto.dev; {python_bin} -m pstats cpu.prof)
+"""
