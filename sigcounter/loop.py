@@ -128,6 +128,7 @@ class TickLoop:
                 ready = epoll.wait()
                 woke = clock()
                 observer.waited(begin, woke, len(ready), epoll.interrupted - interrupted)
+                start = clock()  # the dispatch slices leave out the observer's own time
                 timer_ready, signals_ready = self._classify(ready)
                 if timer_ready and (expirations := read_timer()):
                     expirations_so_far += expirations
@@ -135,7 +136,7 @@ class TickLoop:
                     if emit_ticks:
                         emit(Event(TICK, count, 0, 0, 0, woke, expirations))
                     due = self.armed_ns + expirations_so_far * self.interval_ns
-                    observer.ticked(woke, clock(), expirations, count, woke - due, emit_ticks)
+                    observer.ticked(start, clock(), expirations, count, woke - due, emit_ticks)
                 if signals_ready:
                     infos = read_signals()
                     observer.signals_read(clock(), len(infos))
