@@ -18,8 +18,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 SIGNAL_COLOURS = {"SIGUSR1": "tab:blue", "SIGUSR2": "tab:orange", "SIGTERM": "tab:red",
                   "SIGINT": "tab:red"}
