@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="interval_ns", help="tick period, a decimal from 0.000001 to 86400 (default: 1)",
     )
     parser.add_argument(
+        "--tick-source", choices=("timerfd", "timeout"), default="timerfd",
+        help="timerfd: a periodic timerfd, 2 syscalls per tick (default); timeout: "
+        "epoll_pwait's timeout and CLOCK_MONOTONIC, 1 syscall per tick, ms resolution",
+    )
+    parser.add_argument(
         "-q", "--quiet", action="store_true", help="do not print the ready line on stderr"
     )
     parser.add_argument(
@@ -171,7 +176,8 @@ def _serve(args: argparse.Namespace, observer: Observer | None) -> int:
     formatter = pick_formatter(as_json=args.json, verbose=args.verbose)
     profiler = cProfile.Profile() if args.cpuprofile else None
     try:
-        with TickLoop(args.interval_ns, watch_output=1 if is_pipe_or_socket(1) else None) as loop:
+        watch = 1 if is_pipe_or_socket(1) else None
+        with TickLoop(args.interval_ns, tick_source=args.tick_source, watch_output=watch) as loop:
             if not args.quiet:
                 _say(_ready_line(args.interval_ns))
             if args.explain:

@@ -23,7 +23,7 @@ from sigcounter.epoll import Epoll
 from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event
 from sigcounter.observer import Observer
 from sigcounter.signalfd import SigInfo, SignalFD
-from sigcounter.timerfd import TimerFD
+from sigcounter.ticks import TICK_SOURCES, TickSource
 
 HANDLED_SIGNALS = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT)
 SHUTDOWN_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
@@ -39,15 +39,20 @@ class TickLoop:
     rather than at the next write.
     """
 
-    def __init__(self, interval_ns: int, *, watch_output: int | None = None) -> None:
+    def __init__(
+        self, interval_ns: int, *, tick_source: str = "timerfd", watch_output: int | None = None
+    ) -> None:
         if interval_ns <= 0:
             raise ValueError(f"interval must be positive, got {interval_ns} ns")
+        if tick_source not in TICK_SOURCES:
+            raise ValueError(f"tick_source must be one of {sorted(TICK_SOURCES)}: {tick_source!r}")
         self.interval_ns = interval_ns
+        self.tick_source = tick_source
         self.counter = Counter()
         self.armed_ns = 0  # CLOCK_MONOTONIC just before the timer was armed
         self._watch_output = watch_output
         self._signals: SignalFD | None = None
-        self._timer: TimerFD | None = None
+        self._ticks: TickSource | None = None
         self._epoll: Epoll | None = None
 
     def open(self) -> Self:
@@ -57,25 +62,26 @@ class TickLoop:
         the signalfd instead of running its default action (terminate).
         """
         self._signals = SignalFD(HANDLED_SIGNALS, nonblocking=True)
-        self._timer = TimerFD(nonblocking=True)
+        self._ticks = ticks = TICK_SOURCES[self.tick_source](self.interval_ns)
         self._epoll = Epoll()
-        self._epoll.register(self._timer)
+        if ticks.fd is not None:
+            self._epoll.register(ticks.fd)
         self._epoll.register(self._signals)
         if self._watch_output is not None:
             # No events asked for: epoll still reports EPOLLERR/EPOLLHUP, which
             # is exactly "the reader closed its end".
             self._epoll.register(self._watch_output, 0)
         self.armed_ns = time.monotonic_ns()
-        self._timer.settime(self.interval_ns, self.interval_ns)
+        ticks.arm()
         return self
 
     def close(self) -> None:
         """Close the fds. The signals stay blocked: unblocking would deliver
         any still pending with their default action."""
-        for fd_object in (self._epoll, self._timer, self._signals):
+        for fd_object in (self._epoll, self._ticks, self._signals):
             if fd_object is not None:
                 fd_object.close()
-        self._epoll = self._timer = self._signals = None
+        self._epoll = self._ticks = self._signals = None
 
     def __enter__(self) -> Self:
         return self.open()
@@ -96,20 +102,22 @@ class TickLoop:
         With an ``observer`` or ``emit_ticks``, the loop takes its instrumented
         path; otherwise a path that does nothing per tick but wait and count.
         """
-        if self._epoll is None or self._timer is None or self._signals is None:
+        if self._epoll is None or self._ticks is None or self._signals is None:
             raise RuntimeError("TickLoop.run() needs open() first")
         if observer is None and not emit_ticks:
             return self._run(emit)
         return self._run_observed(emit, observer or Observer(), emit_ticks)
 
     def _run(self, emit: Emit) -> Event:
-        assert self._epoll and self._timer and self._signals
-        wait, read_timer, read_signals = self._epoll.wait, self._timer.read, self._signals.read
+        assert self._epoll and self._ticks and self._signals
+        wait, read_signals = self._epoll.wait, self._signals.read
+        timeout, take = self._ticks.timeout, self._ticks.take
         tick, classify, dispatch = self.counter.tick, self._classify, self._dispatch
         while True:
-            timer_ready, signals_ready = classify(wait())
-            if timer_ready:
-                tick(read_timer())
+            timer_ready, signals_ready = classify(wait(timeout()))
+            expirations = take(timer_ready)
+            if expirations:
+                tick(expirations)
             if signals_ready:
                 for info in read_signals():
                     event = dispatch(info, time.monotonic_ns())
@@ -118,19 +126,20 @@ class TickLoop:
                         return event
 
     def _run_observed(self, emit: Emit, observer: Observer, emit_ticks: bool) -> Event:
-        assert self._epoll and self._timer and self._signals
-        epoll, read_timer, read_signals = self._epoll, self._timer.read, self._signals.read
+        assert self._epoll and self._ticks and self._signals
+        epoll, ticks, read_signals = self._epoll, self._ticks, self._signals.read
         clock, expirations_so_far = time.monotonic_ns, 0
-        observer.started(self.armed_ns, self.interval_ns)
+        observer.started(self.armed_ns, self.interval_ns, self.tick_source)
         try:
             while True:
+                timeout = ticks.timeout()
                 interrupted, begin = epoll.interrupted, clock()
-                ready = epoll.wait()
+                ready = epoll.wait(timeout)
                 woke = clock()
                 observer.waited(begin, woke, len(ready), epoll.interrupted - interrupted)
                 start = clock()  # the dispatch slices leave out the observer's own time
                 timer_ready, signals_ready = self._classify(ready)
-                if timer_ready and (expirations := read_timer()):
+                if expirations := ticks.take(timer_ready):
                     expirations_so_far += expirations
                     count = self.counter.tick(expirations)
                     if emit_ticks:
@@ -152,10 +161,10 @@ class TickLoop:
 
     def _classify(self, ready: list[tuple[int, int]]) -> tuple[bool, bool]:
         """(timer ready, signals ready); the watched output can only mean EPIPE."""
-        assert self._timer and self._signals
+        assert self._ticks and self._signals
         timer_ready = signals_ready = False
         for fd, _events in ready:
-            if fd == self._timer.fileno():
+            if fd == self._ticks.fd:
                 timer_ready = True
             elif fd == self._signals.fileno():
                 signals_ready = True

@@ -16,8 +16,9 @@ from sigcounter.signalfd import SigInfo
 class Observer:
     """Does nothing; instruments override what they need."""
 
-    def started(self, armed_ns: int, interval_ns: int) -> None:
-        """The timer was armed at ``armed_ns`` with this period."""
+    def started(self, armed_ns: int, interval_ns: int, tick_source: str) -> None:
+        """Ticks are scheduled every ``interval_ns`` from ``armed_ns``, by
+        ``tick_source`` ("timerfd", or "timeout": no timer, no read per tick)."""
 
     def waited(self, begin_ns: int, end_ns: int, ready: int, interrupted: int) -> None:
         """One wait: ``ready`` fds came back; ``interrupted`` EINTR retries inside it."""
@@ -48,9 +49,9 @@ class Observers(Observer):
     def __init__(self, observers: Sequence[Observer]) -> None:
         self._observers = tuple(observers)
 
-    def started(self, armed_ns: int, interval_ns: int) -> None:
+    def started(self, armed_ns: int, interval_ns: int, tick_source: str) -> None:
         for observer in self._observers:
-            observer.started(armed_ns, interval_ns)
+            observer.started(armed_ns, interval_ns, tick_source)
 
     def waited(self, begin_ns: int, end_ns: int, ready: int, interrupted: int) -> None:
         for observer in self._observers:

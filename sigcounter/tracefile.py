@@ -46,10 +46,11 @@ class TraceWriter(Observer):
     def _counter(self, name: str, at_ns: int, value: float) -> None:
         self._write(name, "C", at_ns, args={"value": value})
 
-    def started(self, armed_ns: int, interval_ns: int) -> None:
+    def started(self, armed_ns: int, interval_ns: int, tick_source: str) -> None:
         self._write("process_name", "M", armed_ns, args={"name": "sig-counter"})
         self._write("thread_name", "M", armed_ns, args={"name": "main (event loop)"})
-        self._write("timer armed", "i", armed_ns, s="t", args={"interval_ns": interval_ns})
+        self._write("ticks start", "i", armed_ns, s="t",
+                    args={"interval_ns": interval_ns, "tick_source": tick_source})
         self._counter("count", armed_ns, 0)
 
     def waited(self, begin_ns: int, end_ns: int, ready: int, interrupted: int) -> None:

@@ -24,8 +24,11 @@ def running(sig_counter: StartFn) -> Running:
     return process
 
 
-def test_usr1_shows_a_growing_count(running: Running) -> None:
-    """SIGUSR1 prints "Ticker count: N", and N grows with time."""
+@pytest.mark.parametrize("source", ["timerfd", "timeout"])
+def test_usr1_shows_a_growing_count(sig_counter: StartFn, source: str) -> None:
+    """SIGUSR1 prints "Ticker count: N", and N grows with time, with either tick source."""
+    running = sig_counter("--interval", str(INTERVAL), "--tick-source", source)
+    running.wait_ready()
     first = running.count()
     poll_until(lambda: running.count() > first, what="the count to grow")
 
@@ -67,8 +70,11 @@ def test_identity_one_thread_no_new_privs(running: Running) -> None:
     assert status["NoNewPrivs"].strip() == "1"
 
 
-def test_sigstop_ticks_are_counted_on_resume(running: Running) -> None:
+@pytest.mark.parametrize("source", ["timerfd", "timeout"])
+def test_sigstop_ticks_are_counted_on_resume(sig_counter: StartFn, source: str) -> None:
     """Stopped for a second, the program counts every tick it missed (Go counts one)."""
+    running = sig_counter("--interval", str(INTERVAL), "--tick-source", source)
+    running.wait_ready()
     before = running.count()
     started = time.monotonic()
     running.send(signal.SIGSTOP)
@@ -84,8 +90,11 @@ def _state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
-def test_flood_of_20000_usr1(running: Running) -> None:
+@pytest.mark.parametrize("source", ["timerfd", "timeout"])
+def test_flood_of_20000_usr1(sig_counter: StartFn, source: str) -> None:
     """20,000 SIGUSR1 as fast as possible: alive, answering, ticking at the right rate."""
+    running = sig_counter("--interval", str(INTERVAL), "--tick-source", source)
+    running.wait_ready()
     for _ in range(20_000):
         os.kill(running.pid, signal.SIGUSR1)
     running.send(signal.SIGUSR2)  # a marker: once its line is out, the flood is over

@@ -64,8 +64,8 @@ def test_observed_loop_reports_every_step_in_order() -> None:
     assert names == [
         "started", "waited", "ticked", "signals_read", "dispatched", "dispatched", "stopped",
     ]
-    armed, interval = calls[0][1]
-    assert interval == MS
+    armed, interval, source = calls[0][1]
+    assert (interval, source) == (MS, "timerfd")
     begin, woke, ready, interrupted = calls[1][1]
     assert armed <= begin <= woke and (ready, interrupted) == (2, 0)
     _, _, expirations, count, lateness, emitted = calls[2][1]
@@ -93,7 +93,7 @@ def test_a_trace_cut_short_still_loads() -> None:
     """Without its closing bracket (a killed run), the file still parses."""
     stream = io.StringIO()
     writer = TraceWriter(stream)
-    writer.started(1000, MS)
+    writer.started(1000, MS, "timerfd")
     writer.waited(2000, 5000, 1, 0)
     check_trace(load_trace(stream.getvalue()))
 
@@ -101,7 +101,7 @@ def test_a_trace_cut_short_still_loads() -> None:
 def test_stats_add_up() -> None:
     """Stats count syscalls per kind of step, signals by name, and timings."""
     stats = Stats()
-    stats.started(0, MS)
+    stats.started(0, MS, "timerfd")
     for n in range(3):
         stats.waited(n * MS, (n + 1) * MS, 1, 0)
         stats.ticked((n + 1) * MS, (n + 1) * MS + 5_000, 1, n + 1, 40_000, False)

@@ -89,7 +89,7 @@ def _assert_one_thread(calls: list[Call], pid: int) -> None:
 
 
 def _successful_waits(calls: list[Call]) -> int:
-    """epoll_pwait calls that returned events; an attach may cost one EINTR."""
+    """epoll_pwait calls that returned ready fds; an attach may cost one EINTR."""
     interrupted = [c for c in calls if c.name == "epoll_pwait" and c.result < 0]
     assert len(interrupted) <= 1 and all(c.errno == "EINTR" for c in interrupted), interrupted
     return sum(1 for c in calls if c.name == "epoll_pwait" and c.result > 0)
@@ -110,6 +110,29 @@ def test_steady_state_is_one_wait_and_one_read_per_tick(
     # A detach can land between a wait's return and its read: one extra wait.
     assert _successful_waits(calls) - ticks in (0, 1), names
     _assert_one_thread(calls, pid)
+
+
+_TIMEOUT_ARG = re.compile(r"epoll_pwait\(\d+, .*?, \d+, (-?\d+), ")
+
+
+def test_timeout_source_is_one_wait_per_tick(sig_counter: StartFn, tmp_path: Path) -> None:
+    """--tick-source timeout: one epoll_pwait per tick, timing out after at most one period."""
+    process = sig_counter("--interval", INTERVAL, "--tick-source", "timeout")
+    pid = process.wait_ready()
+    output = tmp_path / "trace"
+    calls = trace(pid, output, [lambda calls: _timed_out_waits(calls) >= 25])
+    assert {c.name for c in calls} == {"epoll_pwait"}
+    assert _successful_waits(calls) == 0  # no fd ever woke it: only timeouts
+    timeouts = [int(m[1]) for m in map(_TIMEOUT_ARG.search, output.read_text().splitlines()) if m]
+    assert len(timeouts) >= 25
+    # Each wait sleeps until the next tick is due: never 0 (a spin), never over a period.
+    period_ms = round(float(INTERVAL) * 1000)
+    assert all(1 <= timeout <= period_ms for timeout in timeouts), timeouts
+    _assert_one_thread(calls, pid)
+
+
+def _timed_out_waits(calls: list[Call]) -> int:
+    return sum(1 for c in calls if c.name == "epoll_pwait" and c.result == 0)
 
 
 def test_a_handled_usr1_adds_one_wake_one_read_one_write(
