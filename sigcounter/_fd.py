@@ -4,14 +4,16 @@ failed libc call into an ``OSError`` that carries the real errno."""
 from __future__ import annotations
 
 import os
-from types import TracebackType
-from typing import Protocol, Self
 
 from sigcounter.native import ffi
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Protocol, Self
 
-class HasFileno(Protocol):
-    def fileno(self) -> int: ...
+    class HasFileno(Protocol):
+        def fileno(self) -> int: ...
 
 
 def check(result: int) -> int:

@@ -13,6 +13,40 @@ class _FFI:
     def buffer(self, cdata: Any, size: int = ...) -> Any: ...
 
 class _Lib:
+    NSIG: int
+    SIGHUP: int
+    SIGINT: int
+    SIGQUIT: int
+    SIGILL: int
+    SIGTRAP: int
+    SIGABRT: int
+    SIGBUS: int
+    SIGFPE: int
+    SIGKILL: int
+    SIGUSR1: int
+    SIGSEGV: int
+    SIGUSR2: int
+    SIGPIPE: int
+    SIGALRM: int
+    SIGTERM: int
+    SIGCHLD: int
+    SIGCONT: int
+    SIGSTOP: int
+    SIGTSTP: int
+    SIGTTIN: int
+    SIGTTOU: int
+    SIGURG: int
+    SIGXCPU: int
+    SIGXFSZ: int
+    SIGVTALRM: int
+    SIGPROF: int
+    SIGWINCH: int
+    SIGIO: int
+    SIGPWR: int
+    SIGSYS: int
+    SIG_BLOCK: int
+    SIG_UNBLOCK: int
+    SIG_SETMASK: int
     SFD_CLOEXEC: int
     SFD_NONBLOCK: int
     CLOCK_REALTIME: int
@@ -36,6 +70,7 @@ class _Lib:
     def sigemptyset(self, set: Any) -> int: ...
     def sigaddset(self, set: Any, signum: int) -> int: ...
     def sigismember(self, set: Any, signum: int) -> int: ...
+    def pthread_sigmask(self, how: int, set: Any, oldset: Any) -> int: ...
     def signalfd(self, fd: int, mask: Any, flags: int) -> int: ...
     def timerfd_create(self, clockid: int, flags: int) -> int: ...
     def timerfd_settime(self, fd: int, flags: int, new_value: Any, old_value: Any) -> int: ...
@@ -44,6 +79,10 @@ class _Lib:
     def epoll_ctl(self, epfd: int, op: int, fd: int, event: Any) -> int: ...
     def epoll_pwait(
         self, epfd: int, events: Any, maxevents: int, timeout: int, sigmask: Any
+    ) -> int: ...
+    def wait_and_count_ticks(
+        self, epfd: int, events: Any, maxevents: int, timerfd: int, start_ns: int,
+        interval_ns: int, scheduled: Any, ticks: Any,
     ) -> int: ...
 
 ffi: _FFI

@@ -10,9 +10,13 @@ from __future__ import annotations
 import math
 import time
 
-from sigcounter._fd import FdObject, HasFileno, as_fd, check
+from sigcounter._fd import FdObject, as_fd, check
 from sigcounter.native import ffi, lib
-from sigcounter.sigset import Sigset
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from sigcounter._fd import HasFileno
+    from sigcounter.sigset import Sigset
 
 EPOLLIN = lib.EPOLLIN
 EPOLLOUT = lib.EPOLLOUT

@@ -1,38 +1,51 @@
 """The one event loop: wait in ``epoll_pwait``, dispatch in a fixed order, repeat.
 
-One thread, one blocking call. Each wake-up first drains the timer, so a
+One thread, one blocking call. Each wake-up first drains the ticks, so a
 signal handled in the same wake-up sees every tick that came before it, then
 handles the signals one by one in the order the signalfd returns them.
 For standard signals pending together that is lowest number first (SIGINT 2,
 SIGUSR1 10, SIGUSR2 12, SIGTERM 15), whatever order they were sent in. A
 shutdown signal ends the loop right after its event is emitted.
+
+Three paths run that same order. By default ticks are counted in C (see
+drain.py) and Python runs only for signals. ``native_ticks=False`` counts
+them in Python, one bytecode-level pass per tick. With an observer (stats,
+trace) or tick events, an instrumented Python pass tells the observer about
+every wait and dispatch.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import signal
 import time
-from collections.abc import Callable
-from types import TracebackType
-from typing import Self
 
 from sigcounter.counter import Counter
+from sigcounter.drain import NativeWait
 from sigcounter.epoll import Epoll
 from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event
 from sigcounter.observer import Observer
-from sigcounter.signalfd import SigInfo, SignalFD
-from sigcounter.ticks import TICK_SOURCES, TickSource
+from sigcounter.signalfd import SignalFD
+from sigcounter.signals import SIGINT, SIGTERM, SIGUSR1, SIGUSR2
+from sigcounter.ticks import TICK_SOURCES
 
-HANDLED_SIGNALS = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT)
-SHUTDOWN_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import TracebackType
+    from typing import Self
 
-Emit = Callable[[Event], None]
+    from sigcounter.signalfd import SigInfo
+    from sigcounter.ticks import TickSource
+
+    Emit = Callable[[Event], None]
+
+HANDLED_SIGNALS = (SIGUSR1, SIGUSR2, SIGTERM, SIGINT)
+SHUTDOWN_SIGNALS = frozenset({SIGTERM, SIGINT})
 
 
 class TickLoop:
-    """A periodic timer and the handled signals, multiplexed by one epoll.
+    """A periodic tick and the handled signals, multiplexed by one epoll.
 
     ``watch_output`` is an fd (a pipe or socket the program writes to) whose
     reader going away should end the loop with ``BrokenPipeError`` at once,
@@ -40,7 +53,8 @@ class TickLoop:
     """
 
     def __init__(
-        self, interval_ns: int, *, tick_source: str = "timerfd", watch_output: int | None = None
+        self, interval_ns: int, *, tick_source: str = "timerfd", native_ticks: bool = True,
+        watch_output: int | None = None,
     ) -> None:
         if interval_ns <= 0:
             raise ValueError(f"interval must be positive, got {interval_ns} ns")
@@ -48,15 +62,16 @@ class TickLoop:
             raise ValueError(f"tick_source must be one of {sorted(TICK_SOURCES)}: {tick_source!r}")
         self.interval_ns = interval_ns
         self.tick_source = tick_source
+        self.native_ticks = native_ticks
         self.counter = Counter()
-        self.armed_ns = 0  # CLOCK_MONOTONIC just before the timer was armed
+        self.armed_ns = 0  # CLOCK_MONOTONIC just before the ticks were armed
         self._watch_output = watch_output
         self._signals: SignalFD | None = None
         self._ticks: TickSource | None = None
         self._epoll: Epoll | None = None
 
     def open(self) -> Self:
-        """Block the signals, create and register the fds, arm the timer.
+        """Block the signals, create and register the fds, arm the ticks.
 
         The mask comes first, so from here on a handled signal is queued for
         the signalfd instead of running its default action (terminate).
@@ -87,9 +102,7 @@ class TickLoop:
         return self.open()
 
     def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
@@ -97,33 +110,50 @@ class TickLoop:
     def run(
         self, emit: Emit, observer: Observer | None = None, *, emit_ticks: bool = False
     ) -> Event:
-        """Loop until a shutdown signal; return its event.
-
-        With an ``observer`` or ``emit_ticks``, the loop takes its instrumented
-        path; otherwise a path that does nothing per tick but wait and count.
-        """
+        """Loop until a shutdown signal; return its event."""
         if self._epoll is None or self._ticks is None or self._signals is None:
             raise RuntimeError("TickLoop.run() needs open() first")
-        if observer is None and not emit_ticks:
-            return self._run(emit)
-        return self._run_observed(emit, observer or Observer(), emit_ticks)
+        if observer is not None or emit_ticks:
+            return self._run_observed(emit, observer or Observer(), emit_ticks)
+        if self.native_ticks:
+            return self._run_native(emit)
+        return self._run_python(emit)
 
-    def _run(self, emit: Emit) -> Event:
+    def _run_native(self, emit: Emit) -> Event:
         assert self._epoll and self._ticks and self._signals
-        wait, read_signals = self._epoll.wait, self._signals.read
-        timeout, take = self._ticks.timeout, self._ticks.take
-        tick, classify, dispatch = self.counter.tick, self._classify, self._dispatch
+        wait = NativeWait(self._epoll, self._ticks).wait
+        tick, handle, signal_fd = self.counter.tick, self._handle_signals, self._signals.fileno()
+        while True:
+            expirations, ready = wait()
+            if expirations:
+                tick(expirations)
+            for fd in ready:
+                if fd != signal_fd:
+                    raise _output_closed()
+            if (final := handle(emit)) is not None:
+                return final
+
+    def _run_python(self, emit: Emit) -> Event:
+        assert self._epoll and self._ticks and self._signals
+        wait, timeout, take = self._epoll.wait, self._ticks.timeout, self._ticks.take
+        tick, classify, handle = self.counter.tick, self._classify, self._handle_signals
         while True:
             timer_ready, signals_ready = classify(wait(timeout()))
             expirations = take(timer_ready)
             if expirations:
                 tick(expirations)
-            if signals_ready:
-                for info in read_signals():
-                    event = dispatch(info, time.monotonic_ns())
-                    emit(event)
-                    if event.kind == SHUTDOWN:
-                        return event
+            if signals_ready and (final := handle(emit)) is not None:
+                return final
+
+    def _handle_signals(self, emit: Emit) -> Event | None:
+        """Read the pending signals, dispatch each; the shutdown event, if one came."""
+        assert self._signals
+        for info in self._signals.read():
+            event = self._dispatch(info, time.monotonic_ns())
+            emit(event)
+            if event.kind == SHUTDOWN:
+                return event
+        return None
 
     def _run_observed(self, emit: Emit, observer: Observer, emit_ticks: bool) -> Event:
         assert self._epoll and self._ticks and self._signals
@@ -169,16 +199,21 @@ class TickLoop:
             elif fd == self._signals.fileno():
                 signals_ready = True
             else:
-                raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+                raise _output_closed()
         return timer_ready, signals_ready
 
     def _dispatch(self, info: SigInfo, now_ns: int) -> Event:
-        if info.signo == signal.SIGUSR2:
+        signo = info.signo
+        if signo == SIGUSR2:
             self.counter.reset()
             kind = RESET
-        elif info.signo in SHUTDOWN_SIGNALS:
+        elif signo in SHUTDOWN_SIGNALS:
             kind = SHUTDOWN
         else:
             kind = DISPLAY
         count = self.counter.count
-        return Event(kind, count, info.signo, info.sender_pid, info.sender_uid, now_ns)
+        return Event(kind, count, signo, info.sender_pid, info.sender_uid, now_ns, 0)
+
+
+def _output_closed() -> BrokenPipeError:
+    return BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))

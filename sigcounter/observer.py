@@ -7,10 +7,12 @@ the clock perf, bpftrace and the timerfd use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-from sigcounter.events import Event
-from sigcounter.signalfd import SigInfo
+    from sigcounter.events import Event
+    from sigcounter.signalfd import SigInfo
 
 
 class Observer:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
-import signal
 import stat
-from collections.abc import Callable
 
-from sigcounter.events import DISPLAY, RESET, TICK, Event, signal_name
+from sigcounter.events import DISPLAY, RESET, TICK
+from sigcounter.signals import SIGINT, SIGTERM, signal_name
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sigcounter.events import Event
+
+    Formatter = Callable[[Event], str]
 
 # Go's os.Signal names, which the original prints in its shutdown line.
-GO_SIGNAL_NAMES: dict[int, str] = {signal.SIGTERM: "terminated", signal.SIGINT: "interrupt"}
-
-Formatter = Callable[[Event], str]
+GO_SIGNAL_NAMES: dict[int, str] = {SIGTERM: "terminated", SIGINT: "interrupt"}
 
 
 def display_line(count: int) -> str:
@@ -24,7 +29,7 @@ def reset_line() -> str:
 
 
 def shutdown_line(signo: int) -> str:
-    name = GO_SIGNAL_NAMES.get(signo) or signal.strsignal(signo) or f"signal {signo}"
+    name = GO_SIGNAL_NAMES.get(signo) or signal_name(signo)
     return f"received {name} \N{EM DASH} shutting down\n"
 
 

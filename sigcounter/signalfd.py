@@ -9,14 +9,17 @@ with its default action, which is to terminate the process.
 from __future__ import annotations
 
 import os
-import signal
 import struct
-from collections.abc import Iterable
-from typing import NamedTuple
 
 from sigcounter._fd import FdObject, check
 from sigcounter.native import lib
-from sigcounter.sigset import Sigset, validate_signal
+from sigcounter.record import Record
+from sigcounter.signals import block as block_signals
+from sigcounter.sigset import Sigset
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 RECORD_SIZE = 128  # sizeof(struct signalfd_siginfo), fixed by the kernel ABI
 
@@ -25,10 +28,14 @@ RECORD_SIZE = 128  # sizeof(struct signalfd_siginfo), fixed by the kernel ABI
 _LAYOUT = struct.Struct("=IiiIIiIIIIiiQQQQ")
 
 
-class SigInfo(NamedTuple):
+class SigInfo(Record):
     """One dequeued signal, as ``struct signalfd_siginfo`` reports it."""
 
-    signo: signal.Signals | int
+    __slots__ = (
+        "signo", "errno", "code", "sender_pid", "sender_uid", "fd", "tid", "band", "overrun",
+        "trapno", "status", "value_int", "value_ptr", "utime", "stime", "addr",
+    )
+    signo: int  # signal.Signals(info.signo) gives the enum
     errno: int
     code: int  # SI_USER for kill(2), SI_QUEUE for sigqueue(3), ...
     sender_pid: int  # 0 when the sender is outside our PID namespace
@@ -55,7 +62,7 @@ def decode_siginfo(data: bytes) -> list[SigInfo]:
     records = []
     for offset in range(0, len(data), RECORD_SIZE):
         fields = _LAYOUT.unpack_from(data, offset)
-        records.append(SigInfo(validate_signal(fields[0]), *fields[1:]))
+        records.append(SigInfo(*fields))
     return records
 
 
@@ -74,7 +81,7 @@ class SignalFD(FdObject):
         if block:
             # Blocked first: a signal sent between here and the signalfd's
             # creation stays pending and is read from the fd, never lost.
-            signal.pthread_sigmask(signal.SIG_BLOCK, self.signals)
+            block_signals(self.signals)
         flags = (lib.SFD_NONBLOCK if nonblocking else 0) | (
             lib.SFD_CLOEXEC if cloexec else 0
         )

@@ -1,30 +1,20 @@
 """Sigset: a ``sigset_t`` built once from signal numbers, for the calls that
-take one (``signalfd``'s mask, ``epoll_pwait``'s temporary mask)."""
+take one (``signalfd``'s mask, ``pthread_sigmask``, ``epoll_pwait``'s mask)."""
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterable, Iterator
-from typing import Any
-
 from sigcounter._fd import check
 from sigcounter.native import ffi, lib
+from sigcounter.signals import NSIG, signal_name, validate_signal
 
-
-def validate_signal(signum: int) -> signal.Signals | int:
-    """Return ``signum`` as a ``signal.Signals`` where it has a name."""
-    if not isinstance(signum, int) or isinstance(signum, bool):
-        raise TypeError(f"signal must be an int, not {type(signum).__name__}")
-    if not 0 < signum < signal.NSIG:
-        raise ValueError(f"signal number out of range 1..{signal.NSIG - 1}: {signum}")
-    try:
-        return signal.Signals(signum)
-    except ValueError:  # a real-time signal without a name of its own
-        return signum
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
 
 
 class Sigset:
-    """An immutable set of signals backed by a C ``sigset_t``."""
+    """An immutable set of signal numbers backed by a C ``sigset_t``."""
 
     def __init__(self, signals: Iterable[int] = ()) -> None:
         self._signals = frozenset(validate_signal(s) for s in signals)
@@ -39,11 +29,11 @@ class Sigset:
         return self._cdata
 
     def __contains__(self, signum: object) -> bool:
-        if not isinstance(signum, int) or not 0 < signum < signal.NSIG:
+        if not isinstance(signum, int) or not 0 < signum < NSIG:
             return False
         return bool(check(lib.sigismember(self._cdata, signum)))
 
-    def __iter__(self) -> Iterator[signal.Signals | int]:
+    def __iter__(self) -> Iterator[int]:
         return iter(sorted(self._signals))
 
     def __len__(self) -> int:
@@ -56,5 +46,4 @@ class Sigset:
         return hash(self._signals)
 
     def __repr__(self) -> str:
-        names = ", ".join(getattr(s, "name", str(s)) for s in self)
-        return f"Sigset({{{names}}})"
+        return f"Sigset({{{', '.join(signal_name(s) for s in self)}}})"

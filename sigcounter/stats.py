@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sigcounter.events import Event, signal_name
 from sigcounter.histogram import Histogram
 from sigcounter.observer import Observer
-from sigcounter.signalfd import SigInfo
+from sigcounter.signals import signal_name
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from sigcounter.events import Event
+    from sigcounter.signalfd import SigInfo
 
 
 class Stats(Observer):

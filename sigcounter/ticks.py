@@ -51,22 +51,22 @@ class TimeoutTicks:
     def __init__(self, interval_ns: int) -> None:
         self.interval_ns = interval_ns
         self.fd: int | None = None
-        self._start_ns = 0
-        self._taken = 0  # ticks since the start already handed out
+        self.start_ns = 0
+        self.taken = 0  # ticks since the start already handed out
 
     def arm(self) -> None:
-        self._start_ns = time.monotonic_ns()
-        self._taken = 0
+        self.start_ns = time.monotonic_ns()
+        self.taken = 0
 
     def timeout(self) -> float | None:
         """Seconds until the next scheduled tick (0 if it is already due)."""
-        due_ns = self._start_ns + (self._taken + 1) * self.interval_ns
+        due_ns = self.start_ns + (self.taken + 1) * self.interval_ns
         return max(0, due_ns - time.monotonic_ns()) / NS_PER_S
 
     def take(self, fd_ready: bool) -> int:
         """Ticks whose scheduled time has passed since the last call."""
-        elapsed = (time.monotonic_ns() - self._start_ns) // self.interval_ns
-        new, self._taken = elapsed - self._taken, elapsed
+        elapsed = (time.monotonic_ns() - self.start_ns) // self.interval_ns
+        new, self.taken = elapsed - self.taken, elapsed
         return new
 
     def close(self) -> None:

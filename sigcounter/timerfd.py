@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, NamedTuple
 
 from sigcounter._fd import FdObject, check
 from sigcounter.native import ffi, lib
+from sigcounter.record import Record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 NS_PER_S = 1_000_000_000
 
@@ -22,9 +26,10 @@ CLOCK_MONOTONIC = lib.CLOCK_MONOTONIC
 CLOCK_BOOTTIME = lib.CLOCK_BOOTTIME
 
 
-class TimerSetting(NamedTuple):
+class TimerSetting(Record):
     """Nanoseconds until the next expiration (0: disarmed), and the period."""
 
+    __slots__ = ("value_ns", "interval_ns")
     value_ns: int
     interval_ns: int
 

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import IO, Any
 
-from sigcounter.events import Event, signal_name
 from sigcounter.observer import Observer
-from sigcounter.signalfd import SigInfo
+from sigcounter.signals import signal_name
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import IO, Any
+
+    from sigcounter.events import Event
+    from sigcounter.signalfd import SigInfo
 
 
 def _us(nanoseconds: int) -> float:

@@ -108,7 +108,7 @@ def test_stats_add_up() -> None:
     info = SigInfo(signal.SIGUSR1, *([0] * 15))
     stats.waited(3 * MS, 3 * MS + 10, 1, 1)
     stats.signals_read(3 * MS + 20, 1)
-    stats.dispatched(3 * MS + 30, 3 * MS + 9_030, info, Event(DISPLAY, 3, 10, 0, 0, 0))
+    stats.dispatched(3 * MS + 30, 3 * MS + 9_030, info, Event(DISPLAY, 3, 10, 0, 0, 0, 0))
     stats.stopped(4 * MS)
     assert stats.syscalls == {"epoll_pwait": 5, "read": 4, "write": 1}
     assert (stats.ticks, stats.wakeups) == (3, 4)

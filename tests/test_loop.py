@@ -42,7 +42,7 @@ def test_reset_zeroes_the_count_and_shutdown_ends_the_loop() -> None:
     assert [e.kind for e in events] == [DISPLAY, RESET, SHUTDOWN]
     assert events[0].count >= 20
     assert events[1].count == 0
-    assert events[2].signo is signal.SIGTERM
+    assert events[2].signo == signal.SIGTERM
 
 
 def test_pending_signals_are_taken_lowest_number_first() -> None:

@@ -13,7 +13,7 @@ from sigcounter.output import format_event, is_pipe_or_socket, write_line
 
 
 def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1) -> Event:
-    return Event(kind, count, signo, 1, 0, 123)
+    return Event(kind, count, signo, 1, 0, 123, 0)
 
 
 @pytest.mark.parametrize(

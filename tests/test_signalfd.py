@@ -39,7 +39,7 @@ def test_decode_round_trips_every_field(records: list[tuple[int, ...]]) -> None:
 def test_decode_names_known_signals() -> None:
     """A known signal number decodes to its Signals enum."""
     (info,) = decode_siginfo(_record((10, 0, 0, 42, 1000) + (0,) * 11))
-    assert info.signo is signal.SIGUSR1
+    assert info.signo == signal.SIGUSR1
     assert (info.sender_pid, info.sender_uid) == (42, 1000)
 
 

@@ -42,9 +42,9 @@ def test_gettime_reports_what_settime_set() -> None:
     """The period comes back exactly; the time left is at most what was set."""
     with TimerFD() as timer:
         assert timer.settime(5 * 10**9, 250 * MS) == TimerSetting(0, 0)
-        left, interval = timer.gettime()
-        assert interval == 250 * MS
-        assert 0 < left <= 5 * 10**9
+        setting = timer.gettime()
+        assert setting.interval_ns == 250 * MS
+        assert 0 < setting.value_ns <= 5 * 10**9
 
 
 def test_disarm_returns_the_old_setting_and_stops_the_timer() -> None:

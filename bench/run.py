@@ -1,0 +1,138 @@
+"""Measure sig-counter side by side with a C floor and the stdlib ways of
+writing the same program. One command, bounded in time, kills its children:
+
+    .venv/bin/python bench/run.py [--quick] [--out DIR]
+
+Writes DIR/results.json, DIR/results.md (the table) and DIR/performance.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import measures
+import report
+from procs import rss_kb
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable  # the interpreter sig-counter is installed for
+SIG_COUNTER = str(Path(PYTHON).with_name("sig-counter"))
+
+
+def _script(name: str) -> measures.Argv:
+    return lambda interval: [PYTHON, str(HERE / "comparators" / name), "--interval", f"{interval}"]
+
+
+def programs(c_binary: Path) -> dict[str, measures.Argv]:
+    return {
+        "C (signalfd+timerfd+epoll)": lambda i: [str(c_binary), "--interval", f"{i}"],
+        "sig-counter": lambda i: [SIG_COUNTER, "--interval", f"{i}"],
+        "sig-counter --tick-source timeout": lambda i: [
+            SIG_COUNTER, "--interval", f"{i}", "--tick-source", "timeout"],
+        "Python signal handlers + sleep": _script("plain_handlers.py"),
+        "asyncio add_signal_handler": _script("asyncio_counter.py"),
+        "Python sigtimedwait": _script("sigtimedwait_counter.py"),
+    }
+
+
+def build_c(out: Path) -> Path:
+    binary = out / "c_sigcounter"
+    subprocess.run(["gcc", "-O2", "-Wall", "-o", str(binary),
+                    str(HERE / "comparators" / "c_sigcounter.c")], check=True)
+    return binary
+
+
+def machine() -> dict[str, str]:
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    cores = len(list(Path("/sys/devices/system/cpu").glob("cpu[0-9]*")))
+    return {"cpu": model, "cores": str(cores),
+            "kernel": platform.release(), "python": platform.python_version(),
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
+def step(title: str) -> None:
+    print(f"bench: {title}", file=sys.stderr, flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short windows, for a smoke run")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    quick = args.quick
+    args.out.mkdir(parents=True, exist_ok=True)
+    if shutil.which("perf") is None and shutil.which("strace") is None:
+        sys.exit("bench: needs perf or strace to count syscalls")
+    progs = programs(build_c(args.out))
+    started = time.monotonic()
+    results: dict[str, dict[str, object]] = {name: {} for name in progs}
+
+    step("first answer after spawn")
+    for name, argv in progs.items():
+        results[name]["first_answer_ms"] = measures.first_answer_ms(argv, 3 if quick else 7)
+
+    step("idle: threads, RSS, wake-ups and CPU per idle second (all at once)")
+    window = 5.0 if quick else 20.0
+    idle = {name: measures.idle_start(argv) for name, argv in progs.items()}
+    baseline = measures.idle_start(lambda _: [PYTHON, str(HERE / "comparators" / "epoll_idle.py")])
+    time.sleep(2.0)  # let start-up settle before the window
+    figures = measures.idle_together(idle, window)
+    for name, program in idle.items():
+        results[name]["idle"] = figures[name]
+        program.stop()
+    baseline_rss = rss_kb(baseline.pid)
+    baseline.stop()
+
+    step("syscalls per tick")
+    for name, argv in progs.items():
+        results[name]["syscalls"] = measures.syscalls_per_tick(argv, 0.02, 2.0 if quick else 4.0)
+
+    step("SIGUSR1 -> line latency")
+    for name, argv in progs.items():
+        results[name]["latency_us"] = measures.usr1_latency_us(argv, 60 if quick else 300)
+
+    step("ticks counted across a SIGSTOP")
+    for name, argv in progs.items():
+        results[name]["sigstop"] = measures.ticks_across_sigstop(argv, 2.0 if quick else 5.0)
+
+    step("flood of 20,000 SIGUSR1")
+    for name, argv in progs.items():
+        results[name]["flood"] = measures.flood(argv, 20_000, 0.05)
+
+    step("CPU per tick against tick rate")
+    for name, argv in progs.items():
+        results[name]["cpu_per_tick_us"] = {
+            str(hz): measures.cpu_per_tick_us(argv, 1 / hz, 1.0 if quick else 3.0)
+            for hz in (10, 100, 1000, 10000)
+        }
+
+    ticks = 5_000 if quick else 100_000
+    step(f"RSS after {ticks} ticks at 1 kHz (all at once)")
+    growth = {name: measures.rss_growth_start(argv) for name, argv in progs.items()}
+    for name, (program, rss_start) in growth.items():
+        results[name]["rss_growth"] = {"rss_start_kb": rss_start,
+                                       **measures.rss_growth_finish(program, ticks, 240)}
+
+    summary = {"machine": machine(), "quick": quick, "baseline_rss_kb": baseline_rss,
+               "seconds": round(time.monotonic() - started), "programs": results}
+    (args.out / "results.json").write_text(json.dumps(summary, indent=1))
+    table = report.table(summary)
+    (args.out / "results.md").write_text(table)
+    report.plot(summary, args.out / "performance.png")
+    print(table)
+    step(f"done in {summary['seconds']} s; results in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
