@@ -70,10 +70,13 @@ def test_identity_one_thread_no_new_privs(running: Running) -> None:
     assert status["NoNewPrivs"].strip() == "1"
 
 
-@pytest.mark.parametrize("source", ["timerfd", "timeout"])
-def test_sigstop_ticks_are_counted_on_resume(sig_counter: StartFn, source: str) -> None:
+@pytest.mark.parametrize(
+    "options", [["--tick-source", "timerfd"], ["--tick-source", "timeout"], ["--python-ticks"],
+                ["--python-ticks", "--tick-source", "timeout"]],
+)
+def test_sigstop_ticks_are_counted_on_resume(sig_counter: StartFn, options: list[str]) -> None:
     """Stopped for a second, the program counts every tick it missed (Go counts one)."""
-    running = sig_counter("--interval", str(INTERVAL), "--tick-source", source)
+    running = sig_counter("--interval", str(INTERVAL), *options)
     running.wait_ready()
     before = running.count()
     started = time.monotonic()

@@ -95,11 +95,12 @@ def _successful_waits(calls: list[Call]) -> int:
     return sum(1 for c in calls if c.name == "epoll_pwait" and c.result > 0)
 
 
+@pytest.mark.parametrize("loop", [[], ["--python-ticks"]], ids=["native", "python"])
 def test_steady_state_is_one_wait_and_one_read_per_tick(
-    sig_counter: StartFn, tmp_path: Path
+    sig_counter: StartFn, tmp_path: Path, loop: list[str]
 ) -> None:
     """Over 25+ idle ticks: epoll_pwait + read(timerfd) per tick, nothing else, one thread."""
-    process = sig_counter("--interval", INTERVAL)
+    process = sig_counter("--interval", INTERVAL, *loop)
     pid = process.wait_ready()
     calls = trace(pid, tmp_path / "trace", [lambda calls: _timer_reads(calls) >= 25])
     names = Counter(c.name for c in calls)
@@ -115,9 +116,12 @@ def test_steady_state_is_one_wait_and_one_read_per_tick(
 _TIMEOUT_ARG = re.compile(r"epoll_pwait\(\d+, .*?, \d+, (-?\d+), ")
 
 
-def test_timeout_source_is_one_wait_per_tick(sig_counter: StartFn, tmp_path: Path) -> None:
+@pytest.mark.parametrize("loop", [[], ["--python-ticks"]], ids=["native", "python"])
+def test_timeout_source_is_one_wait_per_tick(
+    sig_counter: StartFn, tmp_path: Path, loop: list[str]
+) -> None:
     """--tick-source timeout: one epoll_pwait per tick, timing out after at most one period."""
-    process = sig_counter("--interval", INTERVAL, "--tick-source", "timeout")
+    process = sig_counter("--interval", INTERVAL, "--tick-source", "timeout", *loop)
     pid = process.wait_ready()
     output = tmp_path / "trace"
     calls = trace(pid, output, [lambda calls: _timed_out_waits(calls) >= 25])
