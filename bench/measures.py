@@ -145,6 +145,7 @@ def flood(argv: Argv, signals: int, interval: float) -> dict[str, object]:
             lines: int | None = program.drain_until(RESET_LINE, timeout=15)
         except TimeoutError:
             lines = None  # the SIGUSR2 sent after the flood was lost
+        program.discard_pending()  # lines from signals still queued behind the marker
         alive = program.proc.poll() is None
         if not alive:
             return {"alive": False, "lines": lines, "marker_lost": lines is None,

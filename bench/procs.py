@@ -98,6 +98,16 @@ class Running:
             before += 1
         return before
 
+    def discard_pending(self, quiet_s: float = 0.3) -> int:
+        """Read and drop output until none has come for ``quiet_s``; return lines dropped."""
+        dropped = 0
+        while True:
+            try:
+                self.line(quiet_s)
+            except TimeoutError:
+                return dropped
+            dropped += 1
+
     def stop(self) -> int | None:
         if self.proc.poll() is None:
             os.kill(self.pid, signal.SIGTERM)

@@ -36,6 +36,8 @@ def programs(c_binary: Path) -> dict[str, measures.Argv]:
         "sig-counter": lambda i: [SIG_COUNTER, "--interval", f"{i}"],
         "sig-counter --tick-source timeout": lambda i: [
             SIG_COUNTER, "--interval", f"{i}", "--tick-source", "timeout"],
+        "sig-counter --python-ticks": lambda i: [
+            SIG_COUNTER, "--interval", f"{i}", "--python-ticks"],
         "Python signal handlers + sleep": _script("plain_handlers.py"),
         "asyncio add_signal_handler": _script("asyncio_counter.py"),
         "Python sigtimedwait": _script("sigtimedwait_counter.py"),

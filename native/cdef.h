@@ -107,5 +107,15 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents,
                 int timeout, const sigset_t *sigmask);
 
 /* --- the one function of our own (source.c) ---------------------------- */
-int wait_and_count_ticks(int epfd, struct epoll_event *events, int maxevents, int timerfd,
-            int64_t start_ns, int64_t interval_ns, uint64_t *scheduled, uint64_t *ticks);
+#define TICK_WAIT_MAX_EVENTS ...
+struct tick_wait {
+    int epfd;             /* in: the epoll instance */
+    int timerfd;          /* in: the timerfd, or -1 for the timeout tick source */
+    int64_t start_ns;     /* in (timeout source): CLOCK_MONOTONIC the ticks count from */
+    int64_t interval_ns;  /* in (timeout source): the period */
+    uint64_t scheduled;   /* in/out (timeout source): ticks since start_ns counted so far */
+    uint64_t ticks;       /* out: ticks counted during the call (added to) */
+    int ready[...];       /* out: the fds other than the timer that were ready */
+    ...;
+};
+int wait_and_count_ticks(struct tick_wait *wait);

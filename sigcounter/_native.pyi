@@ -80,10 +80,8 @@ class _Lib:
     def epoll_pwait(
         self, epfd: int, events: Any, maxevents: int, timeout: int, sigmask: Any
     ) -> int: ...
-    def wait_and_count_ticks(
-        self, epfd: int, events: Any, maxevents: int, timerfd: int, start_ns: int,
-        interval_ns: int, scheduled: Any, ticks: Any,
-    ) -> int: ...
+    TICK_WAIT_MAX_EVENTS: int
+    def wait_and_count_ticks(self, wait: Any) -> int: ...
 
 ffi: _FFI
 lib: _Lib

@@ -94,7 +94,7 @@ def _write_profile(profiler: Profile, stream: IO[bytes]) -> None:
 
 def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | None) -> int:
     from sigcounter.loop import TickLoop
-    from sigcounter.output import is_pipe_or_socket, pick_formatter, write_line
+    from sigcounter.output import is_pipe_or_socket, line_writer, pick_formatter, write_line
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
     profiler = None
@@ -115,7 +115,7 @@ def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | Non
                 profiler = cProfile.Profile()
                 profiler.enable()
             loop.run(
-                lambda event: write_line(1, formatter(event)), observer,
+                line_writer(1, formatter), observer,
                 emit_ticks=options.json and options.verbose,
             )
     except BrokenPipeError:

@@ -21,35 +21,25 @@ if TYPE_CHECKING:
     from sigcounter.epoll import Epoll
     from sigcounter.ticks import TickSource
 
-_SCHEDULED, _TICKS = 0, 1
-
 
 class NativeWait:
-    def __init__(self, epoll: Epoll, ticks: TickSource, maxevents: int = 16) -> None:
-        self._epfd = epoll.fileno()
-        self._maxevents = maxevents
-        self._events = ffi.new("struct epoll_event[]", maxevents)
-        self._cells = ffi.new("uint64_t[2]")
-        self._timerfd = -1 if ticks.fd is None else ticks.fd
-        self._start_ns = getattr(ticks, "start_ns", 0)
-        self._interval_ns = ticks.interval_ns
-        self._cells[_SCHEDULED] = getattr(ticks, "taken", 0)
+    def __init__(self, epoll: Epoll, ticks: TickSource) -> None:
+        # All the call's state in one C struct: one argument to convert per wait.
+        self._state = state = ffi.new("struct tick_wait *")
+        state.epfd = epoll.fileno()
+        state.timerfd = -1 if ticks.fd is None else ticks.fd
+        state.start_ns = getattr(ticks, "start_ns", 0)
+        state.interval_ns = ticks.interval_ns
+        state.scheduled = getattr(ticks, "taken", 0)
         self.interrupted = 0  # EINTRs retried, for instruments
 
     def wait(self) -> tuple[int, list[int]]:
         """Block until a non-timer fd is ready: (ticks counted meanwhile, ready fds)."""
-        cells = self._cells
-        while True:
-            count = lib.wait_and_count_ticks(
-                self._epfd, self._events, self._maxevents, self._timerfd, self._start_ns,
-                self._interval_ns, cells + _SCHEDULED, cells + _TICKS,
-            )
-            if count >= 0:
-                break
+        state = self._state
+        while (count := lib.wait_and_count_ticks(state)) < 0:
             code = ffi.errno
             if code != errno.EINTR:
                 raise OSError(code, os.strerror(code))
             self.interrupted += 1
-        ticks, cells[_TICKS] = cells[_TICKS], 0
-        events = self._events
-        return ticks, [events[i].data.fd for i in range(count)]
+        ticks, state.ticks = state.ticks, 0
+        return ticks, list(state.ready[0:count])

@@ -10,11 +10,11 @@ DISPLAY, RESET, SHUTDOWN, TICK = "display", "reset", "shutdown", "tick"
 class Event(Record):
     """A handled signal (or, when asked for, a tick), for the output edge."""
 
-    __slots__ = (
+    _fields = (
         "kind", "count", "signo", "sender_pid", "sender_uid", "time_ns", "expirations",
     )
     kind: str  # DISPLAY, RESET, SHUTDOWN or TICK
-    count: int  # the count once it was handled
+    count: int  # type: ignore[assignment]  # the count once it was handled
     signo: int  # 0 for a tick
     sender_pid: int  # 0 for a tick, or a sender outside our PID namespace
     sender_uid: int

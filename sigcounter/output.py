@@ -20,12 +20,7 @@ if TYPE_CHECKING:
 GO_SIGNAL_NAMES: dict[int, str] = {SIGTERM: "terminated", SIGINT: "interrupt"}
 
 
-def display_line(count: int) -> str:
-    return f"Ticker count: {count}\n"
-
-
-def reset_line() -> str:
-    return "Resetting ticker count to zero\n"
+RESET_LINE = "Resetting ticker count to zero\n"
 
 
 def shutdown_line(signo: int) -> str:
@@ -35,11 +30,12 @@ def shutdown_line(signo: int) -> str:
 
 def format_event(event: Event) -> str:
     """The original's line for ``event``; empty for a tick (it prints none)."""
-    if event.kind == DISPLAY:
-        return display_line(event.count)
-    if event.kind == RESET:
-        return reset_line()
-    if event.kind == TICK:
+    kind = event.kind
+    if kind == DISPLAY:  # the hot path: its line is built here, not in a call
+        return f"Ticker count: {event.count}\n"
+    if kind == RESET:
+        return RESET_LINE
+    if kind == TICK:
         return ""
     return shutdown_line(event.signo)
 
@@ -89,10 +85,26 @@ def write_line(fd: int, line: str) -> None:
     signal is handled; EPIPE surfaces as ``BrokenPipeError``. An empty line
     writes nothing.
     """
-    data = line.encode()
+    write_all(fd, line.encode())
+
+
+def write_all(fd: int, data: bytes) -> None:
     while data:
         written = os.write(fd, data)
         data = data[written:]
+
+
+def line_writer(fd: int, formatter: Formatter) -> Callable[[Event], None]:
+    """The loop's ``emit``: format the event and write its line to ``fd``, as
+    write_line does, in one Python call on the common path (a whole write)."""
+    write = os.write
+
+    def emit(event: Event) -> None:
+        data = formatter(event).encode()
+        if data and (written := write(fd, data)) < len(data):
+            write_all(fd, data[written:])
+
+    return emit
 
 
 def is_pipe_or_socket(fd: int) -> bool:

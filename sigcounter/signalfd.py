@@ -26,12 +26,13 @@ RECORD_SIZE = 128  # sizeof(struct signalfd_siginfo), fixed by the kernel ABI
 # The fields of struct signalfd_siginfo up to ssi_addr, in native byte order;
 # the rest of the 128 bytes is padding or architecture-specific.
 _LAYOUT = struct.Struct("=IiiIIiIIIIiiQQQQ")
+_new = tuple.__new__
 
 
 class SigInfo(Record):
     """One dequeued signal, as ``struct signalfd_siginfo`` reports it."""
 
-    __slots__ = (
+    _fields = (
         "signo", "errno", "code", "sender_pid", "sender_uid", "fd", "tid", "band", "overrun",
         "trapno", "status", "value_int", "value_ptr", "utime", "stime", "addr",
     )
@@ -59,11 +60,9 @@ def decode_siginfo(data: bytes) -> list[SigInfo]:
         raise ValueError(
             f"signalfd data must be a multiple of {RECORD_SIZE} bytes, got {len(data)}"
         )
-    records = []
-    for offset in range(0, len(data), RECORD_SIZE):
-        fields = _LAYOUT.unpack_from(data, offset)
-        records.append(SigInfo(*fields))
-    return records
+    # tuple.__new__ skips Record's argument check: the layout has the fields.
+    return [_new(SigInfo, _LAYOUT.unpack_from(data, offset))
+            for offset in range(0, len(data), RECORD_SIZE)]
 
 
 class SignalFD(FdObject):
