@@ -123,14 +123,14 @@ class TickLoop:
     def _run_native(self, emit: Emit) -> Event:
         assert self._epoll and self._ticks and self._signals
         wait = NativeWait(self._epoll, self._ticks).wait
-        tick, handle, signal_fd = self.counter.tick, self._handle_signals, self._signals.fileno()
+        tick, handle = self.counter.tick, self._handle_signals
+        only_signals = [self._signals.fileno()]
         while True:
             expirations, ready = wait()
             if expirations:
                 tick(expirations)
-            for fd in ready:
-                if fd != signal_fd:
-                    raise _output_closed()
+            if ready != only_signals:  # anything else ready is the watched output: closed
+                raise _output_closed()
             if (final := handle(emit)) is not None:
                 return final
 

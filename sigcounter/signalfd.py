@@ -61,6 +61,8 @@ def decode_siginfo(data: bytes) -> list[SigInfo]:
             f"signalfd data must be a multiple of {RECORD_SIZE} bytes, got {len(data)}"
         )
     # tuple.__new__ skips Record's argument check: the layout has the fields.
+    if len(data) == RECORD_SIZE:  # the usual case, without a loop
+        return [_new(SigInfo, _LAYOUT.unpack_from(data))]
     return [_new(SigInfo, _LAYOUT.unpack_from(data, offset))
             for offset in range(0, len(data), RECORD_SIZE)]
 
