@@ -3,6 +3,7 @@
 #
 #   ./dev.sh run [sig-counter options]   set up, build, run sig-counter
 #   ./dev.sh test [pytest options]       set up, build, then ruff, mypy and pytest
+#   ./dev.sh bench [--quick]             set up, build, run the benchmarks (bench/)
 #
 # Set-up: the system packages that are missing (via apt-get, with sudo when
 # not root), a virtual environment in $VENV (default .venv) made with
@@ -53,10 +54,15 @@ sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Pyth
         || missing+=(python3-dev)
     # python-prctl has no wheel: it compiles against libcap's header.
     echo '#include <sys/capability.h>' | gcc -E - >/dev/null 2>&1 || missing+=(libcap-dev)
-    if [ "$1" = test ]; then
+    if [ "$1" != run ]; then
         command -v strace >/dev/null || missing+=(strace)
     fi
     apt_install "${missing[@]}"
+    # perf counts syscalls best; the benchmarks fall back to strace without it.
+    if [ "$1" = bench ] && ! command -v perf >/dev/null && command -v apt-get >/dev/null; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-perf \
+            >/dev/null 2>&1 || say "no linux-perf package here; syscalls will be counted with strace"
+    fi
 }
 
 python_env() {  # python_env EXTRA: a venv with the package (and EXTRA) installed
@@ -83,8 +89,14 @@ case "${1:-}" in
         "$VENV/bin/mypy"
         exec "$VENV/bin/pytest" "$@"
         ;;
+    bench)
+        shift
+        system_packages bench
+        python_env "[bench]"
+        exec "$VENV/bin/python" bench/run.py "$@"
+        ;;
     *)
-        sed -n '2,9s/^# \{0,1\}//p' "$0" >&2
+        sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
         exit 2
         ;;
 esac

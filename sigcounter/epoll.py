@@ -7,7 +7,6 @@ is allocated once, so a wait allocates nothing in C.
 
 from __future__ import annotations
 
-import math
 import time
 
 from sigcounter._fd import FdObject, as_fd, check
@@ -32,9 +31,11 @@ def _timeout_ms(timeout: float | None) -> int:
     """Seconds to epoll's milliseconds, rounding up so a wait never ends early."""
     if timeout is None or timeout < 0:
         return -1
-    if math.isnan(timeout):
+    if timeout != timeout:  # NaN, without importing math (a shared library) for it
         raise ValueError("timeout cannot be NaN")
-    return min(math.ceil(timeout * 1000), 2**31 - 1)
+    milliseconds = timeout * 1000
+    whole = int(min(milliseconds, 2**31 - 1))
+    return whole + 1 if whole < milliseconds and whole < 2**31 - 1 else whole
 
 
 class Epoll(FdObject):

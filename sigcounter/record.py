@@ -9,7 +9,9 @@ name their fields in ``_fields`` and annotate them for type checkers.
 
 from __future__ import annotations
 
-from operator import itemgetter
+# The C itemgetter that `operator` re-exports; `operator` itself is a module
+# of Python fallbacks that costs most of a millisecond to import.
+from _operator import itemgetter
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:

@@ -9,7 +9,6 @@ with its default action, which is to terminate the process.
 from __future__ import annotations
 
 import os
-import struct
 
 from sigcounter._fd import FdObject, check
 from sigcounter.native import lib
@@ -23,9 +22,12 @@ if TYPE_CHECKING:
 
 RECORD_SIZE = 128  # sizeof(struct signalfd_siginfo), fixed by the kernel ABI
 
-# The fields of struct signalfd_siginfo up to ssi_addr, in native byte order;
-# the rest of the 128 bytes is padding or architecture-specific.
-_LAYOUT = struct.Struct("=IiiIIiIIIIiiQQQQ")
+# The fields of struct signalfd_siginfo up to ssi_addr, as a struct-module
+# format in native byte order: twelve 32-bit fields (I unsigned, i signed),
+# then four 64-bit ones; the rest of the 128 bytes is padding or
+# architecture-specific. decode_siginfo reads them with memoryview casts,
+# which need no module (the _struct extension would cost start-up time).
+LAYOUT = "=IiiIIiIIIIiiQQQQ"
 _new = tuple.__new__
 
 
@@ -60,11 +62,17 @@ def decode_siginfo(data: bytes) -> list[SigInfo]:
         raise ValueError(
             f"signalfd data must be a multiple of {RECORD_SIZE} bytes, got {len(data)}"
         )
-    # tuple.__new__ skips Record's argument check: the layout has the fields.
-    if len(data) == RECORD_SIZE:  # the usual case, without a loop
-        return [_new(SigInfo, _LAYOUT.unpack_from(data))]
-    return [_new(SigInfo, _LAYOUT.unpack_from(data, offset))
-            for offset in range(0, len(data), RECORD_SIZE)]
+    view, records = memoryview(data), []
+    for offset in range(0, len(data), RECORD_SIZE):
+        u32 = view[offset:offset + 48].cast("I")
+        i32 = view[offset:offset + 48].cast("i")
+        u64 = view[offset + 48:offset + 80].cast("Q")
+        # tuple.__new__ skips Record's argument check: all 16 fields are here.
+        records.append(_new(SigInfo, (
+            u32[0], i32[1], i32[2], u32[3], u32[4], i32[5], u32[6], u32[7], u32[8], u32[9],
+            i32[10], i32[11], u64[0], u64[1], u64[2], u64[3],
+        )))
+    return records
 
 
 class SignalFD(FdObject):

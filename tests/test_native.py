@@ -13,7 +13,7 @@ import time
 import pytest
 
 from sigcounter.native import ffi, lib
-from sigcounter.signalfd import _LAYOUT, RECORD_SIZE
+from sigcounter.signalfd import LAYOUT, RECORD_SIZE
 
 
 def test_siginfo_is_the_kernel_record_size() -> None:
@@ -28,7 +28,7 @@ def test_decoder_layout_matches_the_c_struct() -> None:
         "ssi_band", "ssi_overrun", "ssi_trapno", "ssi_status", "ssi_int", "ssi_ptr",
         "ssi_utime", "ssi_stime", "ssi_addr",
     ]
-    codes = _LAYOUT.format.lstrip("=")
+    codes = LAYOUT.lstrip("=")
     assert len(codes) == len(names)
     for index, name in enumerate(names):
         offset = struct.calcsize("=" + codes[:index])

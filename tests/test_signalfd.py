@@ -5,19 +5,20 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
+import struct
 
 import pytest
 from conftest import in_child
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigcounter.signalfd import _LAYOUT, RECORD_SIZE, SigInfo, SignalFD, decode_siginfo
+from sigcounter.signalfd import LAYOUT, RECORD_SIZE, SigInfo, SignalFD, decode_siginfo
 
 SI_USER = 0  # si_code for kill(2)
 
 
 def _record(values: tuple[int, ...]) -> bytes:
-    return _LAYOUT.pack(*values).ljust(RECORD_SIZE, b"\0")
+    return struct.pack(LAYOUT, *values).ljust(RECORD_SIZE, b"\0")
 
 
 _u32 = st.integers(0, 2**32 - 1)
