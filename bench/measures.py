@@ -96,21 +96,28 @@ def _strace_summary(pid: int, window_s: float) -> dict[str, int]:
             if name != "total"}
 
 
-def usr1_latency_us(argv: Argv, signals: int) -> list[float]:
-    """kill(SIGUSR1) -> its line read back, one at a time, 5-15 ms apart."""
-    program = Running(argv(1.0))
-    latencies = []
+def usr1_latency_us(argvs: dict[str, Argv], signals: int) -> dict[str, list[float]]:
+    """kill(SIGUSR1) -> its line read back, for every program at once: each round
+    signals each program in turn (in a shuffled order), one at a time, with 5-15 ms
+    of quiet between rounds, so a burst of noise on the machine lands on all alike."""
+    programs = {name: Running(argv(1.0)) for name, argv in argvs.items()}
+    latencies: dict[str, list[float]] = {name: [] for name in programs}
     try:
-        program.wait_handling()
+        for program in programs.values():
+            program.wait_handling()
         time.sleep(0.2)
+        order = list(programs.items())
         for _ in range(signals):
-            sent = time.monotonic_ns()
-            os.kill(program.pid, signal.SIGUSR1)
-            _, answered = program.line()
-            latencies.append((answered - sent) / 1e3)
+            random.shuffle(order)
+            for name, program in order:
+                sent = time.monotonic_ns()
+                os.kill(program.pid, signal.SIGUSR1)
+                _, answered = program.line()
+                latencies[name].append((answered - sent) / 1e3)
             time.sleep(random.uniform(0.005, 0.015))
     finally:
-        program.stop()
+        for program in programs.values():
+            program.stop()
     return latencies
 
 
@@ -176,8 +183,11 @@ def cpu_per_tick_us(argv: Argv, interval: float, window_s: float) -> float:
 
 
 def rss_growth_start(argv: Argv) -> tuple[Running, int]:
+    """Start at 1 kHz; the starting RSS is taken once a first SIGUSR1 was answered,
+    so that first-use allocations are not counted as growth."""
     program = Running(argv(0.001))
     program.wait_handling()
+    program.count()
     time.sleep(0.5)
     return program, rss_kb(program.pid)
 

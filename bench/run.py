@@ -98,9 +98,9 @@ def main() -> int:
     for name, argv in progs.items():
         results[name]["syscalls"] = measures.syscalls_per_tick(argv, 0.02, 2.0 if quick else 4.0)
 
-    step("SIGUSR1 -> line latency")
-    for name, argv in progs.items():
-        results[name]["latency_us"] = measures.usr1_latency_us(argv, 60 if quick else 300)
+    step("SIGUSR1 -> line latency (all programs, interleaved)")
+    for name, latencies in measures.usr1_latency_us(progs, 60 if quick else 300).items():
+        results[name]["latency_us"] = latencies
 
     step("ticks counted across a SIGSTOP")
     for name, argv in progs.items():
