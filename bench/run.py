@@ -96,7 +96,7 @@ def main() -> int:
 
     step("syscalls per tick")
     for name, argv in progs.items():
-        results[name]["syscalls"] = measures.syscalls_per_tick(argv, 0.02, 2.0 if quick else 4.0)
+        results[name]["syscalls"] = measures.syscalls_per_tick(argv, 0.02, 2.0 if quick else 8.0)
 
     step("SIGUSR1 -> line latency (all programs, interleaved)")
     for name, latencies in measures.usr1_latency_us(progs, 60 if quick else 300).items():
