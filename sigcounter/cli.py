@@ -12,7 +12,7 @@ import os
 import sys
 
 from sigcounter import __version__
-from sigcounter.options import HELP, PROG, USAGE, Options, UsageError, format_interval, parse_args
+from sigcounter.options import HELP, PROG, Options, UsageError, format_interval, parse_args
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
@@ -155,10 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError as exc:
         _say(f"{PROG}: error: {exc}")
         return 1
-    status = _serve(options, observer, profile)
+    try:
+        status = _serve(options, observer, profile)
+    except KeyboardInterrupt:  # Ctrl-C before the signals were blocked
+        return 130
+    if trace is not None:
+        trace.close()
     if stats is not None:
         _say(stats.report().rstrip("\n"))
     return status
 
-
-__all__ = ["USAGE", "main"]
