@@ -150,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         _set_identity()
-        observer, stats = _instruments(options, trace)  # imports the native module
-        from sigcounter import loop  # noqa: F401 - the native module, checked here
+        observer, stats = _instruments(options, trace)
+        from sigcounter import loop  # noqa: F401 - imports the native module: checked here
     except ImportError as exc:
         _say(f"{PROG}: error: {exc}")
         return 1

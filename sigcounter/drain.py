@@ -15,11 +15,11 @@ import errno
 import os
 
 from sigcounter.native import ffi, lib
+from sigcounter.ticks import TickSource, TimeoutTicks
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from sigcounter.epoll import Epoll
-    from sigcounter.ticks import TickSource
 
 
 class NativeWait:
@@ -28,9 +28,9 @@ class NativeWait:
         self._state = state = ffi.new("struct tick_wait *")
         state.epfd = epoll.fileno()
         state.timerfd = -1 if ticks.fd is None else ticks.fd
-        state.start_ns = getattr(ticks, "start_ns", 0)
+        state.start_ns = ticks.start_ns
         state.interval_ns = ticks.interval_ns
-        state.scheduled = getattr(ticks, "taken", 0)
+        state.scheduled = ticks.taken if isinstance(ticks, TimeoutTicks) else 0
         self.interrupted = 0  # EINTRs retried, for instruments
 
     def wait(self) -> tuple[int, list[int]]:

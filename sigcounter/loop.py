@@ -65,7 +65,7 @@ class TickLoop:
         self.tick_source = tick_source
         self.native_ticks = native_ticks
         self.counter = Counter()
-        self.armed_ns = 0  # CLOCK_MONOTONIC just before the ticks were armed
+        self.armed_ns = 0  # CLOCK_MONOTONIC the tick schedule counts from
         self._watch_output = watch_output
         self._signals: SignalFD | None = None
         self._ticks: TickSource | None = None
@@ -87,8 +87,8 @@ class TickLoop:
             # No events asked for: epoll still reports EPOLLERR/EPOLLHUP, which
             # is exactly "the reader closed its end".
             self._epoll.register(self._watch_output, 0)
-        self.armed_ns = time.monotonic_ns()
         ticks.arm()
+        self.armed_ns = ticks.start_ns
         return self
 
     def close(self) -> None:

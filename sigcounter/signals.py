@@ -9,6 +9,8 @@ to whoever wants it).
 
 from __future__ import annotations
 
+import os
+
 from sigcounter.native import ffi, lib
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
@@ -50,14 +52,7 @@ def block(signals: Iterable[int]) -> set[int]:
     return {signum for signum in range(1, NSIG) if lib.sigismember(old, signum) == 1}
 
 
-def blocked() -> set[int]:
-    """The signals this thread has blocked now."""
-    return block(())
-
-
 def _check(result: int) -> None:
     # pthread_sigmask returns the error number instead of setting errno.
     if result != 0:
-        import os
-
         raise OSError(result, os.strerror(result))

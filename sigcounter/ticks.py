@@ -29,8 +29,12 @@ class TimerfdTicks:
         self.interval_ns = interval_ns
         self.timer = TimerFD(nonblocking=True)
         self.fd: int | None = self.timer.fileno()
+        self.start_ns = 0  # CLOCK_MONOTONIC the schedule counts from
 
     def arm(self) -> None:
+        # Read just before arming: the kernel's own start is a little later,
+        # so lateness measured from here errs by the settime call, never below 0.
+        self.start_ns = time.monotonic_ns()
         self.timer.settime(self.interval_ns, self.interval_ns)
 
     def timeout(self) -> float | None:
