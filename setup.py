@@ -1,4 +1,4 @@
-"""Build glue: setuptools compiles sigcounter._native with cffi's builder and
+"""Build glue: setuptools compiles sigcounter.kernel._native with cffi's builder and
 installs bin/sig-counter. Everything else about the package is in pyproject.toml."""
 
 from setuptools import setup

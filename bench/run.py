@@ -1,5 +1,6 @@
-"""Measure sig-counter side by side with a C floor and the stdlib ways of
-writing the same program. One command, bounded in time, kills its children:
+"""Measure sig-counter side by side with a C floor, the same program as a plain
+Python loop on the library's wrappers, and the stdlib ways of writing it.
+One command, bounded in time, kills its children:
 
     .venv/bin/python bench/run.py [--quick] [--out DIR]
 
@@ -14,6 +15,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,14 +32,20 @@ def _script(name: str) -> measures.Argv:
     return lambda interval: [PYTHON, str(HERE / "comparators" / name), "--interval", f"{interval}"]
 
 
-def programs(c_binary: Path) -> dict[str, measures.Argv]:
+def programs(c_binary: Path, scratch: Path) -> dict[str, measures.Argv]:
+    """Every program in the table, by its column name. The --stats and --trace
+    columns show what the built-in instruments cost; no two runs of one program
+    overlap, so its trace file can be rewritten by each."""
+    trace = str(scratch / "trace.json")
     return {
         "C (signalfd+timerfd+epoll)": lambda i: [str(c_binary), "--interval", f"{i}"],
         "sig-counter": lambda i: [SIG_COUNTER, "--interval", f"{i}"],
         "sig-counter --tick-source timeout": lambda i: [
             SIG_COUNTER, "--interval", f"{i}", "--tick-source", "timeout"],
-        "sig-counter --python-ticks": lambda i: [
-            SIG_COUNTER, "--interval", f"{i}", "--python-ticks"],
+        "sig-counter --stats": lambda i: [SIG_COUNTER, "--interval", f"{i}", "--stats"],
+        "sig-counter --trace FILE": lambda i: [
+            SIG_COUNTER, "--interval", f"{i}", "--trace", trace],
+        "Python loop on the wrappers": _script("python_loop.py"),
         "Python signal handlers + sleep": _script("plain_handlers.py"),
         "asyncio add_signal_handler": _script("asyncio_counter.py"),
         "Python sigtimedwait": _script("sigtimedwait_counter.py"),
@@ -70,11 +78,23 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="short windows, for a smoke run")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
-    quick = args.quick
     args.out.mkdir(parents=True, exist_ok=True)
     if shutil.which("perf") is None and shutil.which("strace") is None:
         sys.exit("bench: needs perf or strace to count syscalls")
-    progs = programs(build_c(args.out))
+    c_binary = build_c(args.out)
+    with tempfile.TemporaryDirectory(prefix="scratch-", dir=args.out) as scratch:
+        summary = measure(programs(c_binary, Path(scratch)), args.quick)
+    (args.out / "results.json").write_text(json.dumps(summary, indent=1))
+    table = report.table(summary)
+    (args.out / "results.md").write_text(table)
+    report.plot(summary, args.out / "performance.png")
+    print(table)
+    step(f"done in {summary['seconds']} s; results in {args.out}")
+    return 0
+
+
+def measure(progs: dict[str, measures.Argv], quick: bool) -> dict[str, object]:
+    """Every figure for every program, and the machine they were taken on."""
     started = time.monotonic()
     results: dict[str, dict[str, object]] = {name: {} for name in progs}
 
@@ -124,15 +144,8 @@ def main() -> int:
         results[name]["rss_growth"] = {"rss_start_kb": rss_start,
                                        **measures.rss_growth_finish(program, ticks, 240)}
 
-    summary = {"machine": machine(), "quick": quick, "baseline_rss_kb": baseline_rss,
-               "seconds": round(time.monotonic() - started), "programs": results}
-    (args.out / "results.json").write_text(json.dumps(summary, indent=1))
-    table = report.table(summary)
-    (args.out / "results.md").write_text(table)
-    report.plot(summary, args.out / "performance.png")
-    print(table)
-    step(f"done in {summary['seconds']} s; results in {args.out}")
-    return 0
+    return {"machine": machine(), "quick": quick, "baseline_rss_kb": baseline_rss,
+            "seconds": round(time.monotonic() - started), "programs": results}
 
 
 if __name__ == "__main__":

@@ -106,16 +106,45 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents,
                 int timeout, const sigset_t *sigmask);
 
-/* --- the one function of our own (source.c) ---------------------------- */
-#define TICK_WAIT_MAX_EVENTS ...
-struct tick_wait {
-    int epfd;             /* in: the epoll instance */
-    int timerfd;          /* in: the timerfd, or -1 for the timeout tick source */
-    int64_t start_ns;     /* in (timeout source): CLOCK_MONOTONIC the ticks count from */
-    int64_t interval_ns;  /* in (timeout source): the period */
-    uint64_t scheduled;   /* in/out (timeout source): ticks since start_ns counted so far */
-    uint64_t ticks;       /* out: ticks counted during the call (added to) */
-    int ready[...];       /* out: the fds other than the timer that were ready */
+/* --- the loop's one wait, the only function of our own (source.c) --- */
+#define LOOP_WAIT_MAX_EVENTS ...
+#define LOOP_WAIT_MAX_SIGNALS ...
+#define SOURCE_TIMER ...
+#define SOURCE_SIGNALS ...
+#define SOURCE_OTHER ...
+struct signal_record {
+    uint32_t signo;
+    uint32_t sender_pid;
+    uint32_t sender_uid;
+    int32_t code;          /* si_code: SI_USER for kill(2), SI_QUEUE for sigqueue(3) */
+    int32_t value_int;     /* sigqueue(3)'s value, as an int ... */
+    uint64_t value_ptr;    /* ... and as a pointer */
+};
+struct ready_source {
+    uint32_t source;       /* the epoll data it was registered with */
+    uint32_t events;       /* EPOLLIN, EPOLLOUT, EPOLLERR, ... */
+};
+struct loop_wait {
+    /* in: what to wait on */
+    int epfd;
+    int timerfd;           /* the tick timer, or -1: ticks from epoll_pwait's timeout */
+    int signalfd;
+    int every_wake;        /* 1: return after every wait (an instrument is on) */
+    /* the tick schedule, its one owner: tick k is due at start_ns + k * interval_ns */
+    int64_t start_ns;
+    int64_t interval_ns;
+    uint64_t ticks_total;  /* ticks counted since start_ns */
+    /* out: what the last call saw */
+    uint64_t ticks;        /* ticks counted and not yet taken by the caller */
+    int64_t lateness_ns;   /* after the last count: now minus the last counted tick's due time */
+    int64_t wait_begin_ns; /* every_wake: CLOCK_MONOTONIC around the last epoll_pwait */
+    int64_t wait_end_ns;
+    uint64_t epoll_waits;  /* running totals of the system calls made */
+    uint64_t reads;
+    int nsignals;
+    struct signal_record signals[...];
+    int nready;
+    struct ready_source ready[...];
     ...;
 };
-int wait_and_count_ticks(struct tick_wait *wait);
+int loop_wait(struct loop_wait *wait);

@@ -1,8 +1,9 @@
-/* The C side of sigcounter._native. Apart from the headers, the only code
- * of our own is wait_and_count_ticks(): the steady-state wait with ticks
- * counted in C, so that an idle tick runs no Python at all. Everything it
- * calls is a system call that the Python layer wraps too; see
- * sigcounter/drain.py. */
+/* The C side of sigcounter.kernel._native. Apart from the headers, the only
+ * code of our own is loop_wait(): the loop's one wait. It blocks in
+ * epoll_pwait, counts the ticks that fell due, reads and decodes the pending
+ * signals, and returns to Python only when there is something for Python to
+ * do. An idle tick therefore runs no Python at all. Every call it makes is a
+ * system call the Python layer wraps too; see sigcounter/kernel/loopwait.py. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -12,16 +13,47 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TICK_WAIT_MAX_EVENTS 8
+#define LOOP_WAIT_MAX_EVENTS 8
+#define LOOP_WAIT_MAX_SIGNALS 16
 
-struct tick_wait {
+/* What each registered fd's epoll data says it is: dispatch never compares
+ * fd numbers. */
+#define SOURCE_TIMER 1
+#define SOURCE_SIGNALS 2
+#define SOURCE_OTHER 3   /* and upwards: handed back to Python as they are */
+
+struct signal_record {
+    uint32_t signo;
+    uint32_t sender_pid;
+    uint32_t sender_uid;
+    int32_t code;
+    int32_t value_int;
+    uint64_t value_ptr;
+};
+
+struct ready_source {
+    uint32_t source;
+    uint32_t events;
+};
+
+struct loop_wait {
     int epfd;
     int timerfd;
+    int signalfd;
+    int every_wake;
     int64_t start_ns;
     int64_t interval_ns;
-    uint64_t scheduled;
+    uint64_t ticks_total;
     uint64_t ticks;
-    int ready[TICK_WAIT_MAX_EVENTS];
+    int64_t lateness_ns;
+    int64_t wait_begin_ns;
+    int64_t wait_end_ns;
+    uint64_t epoll_waits;
+    uint64_t reads;
+    int nsignals;
+    struct signal_record signals[LOOP_WAIT_MAX_SIGNALS];
+    int nready;
+    struct ready_source ready[LOOP_WAIT_MAX_EVENTS];
 };
 
 static int64_t monotonic_ns(void)
@@ -31,50 +63,118 @@ static int64_t monotonic_ns(void)
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
-/* Wait until an fd other than the timer is ready; return how many, their
- * fds in w->ready. Meanwhile add every tick that comes due to w->ticks,
- * ticks first, as the Python loop does:
- *  - timerfd >= 0: read the timerfd's expiration count when it is ready
- *    (epoll_pwait + read per tick);
- *  - timerfd < 0: wait with the time left to the next tick as the timeout
- *    and count the periods elapsed since start_ns on CLOCK_MONOTONIC
- *    (epoll_pwait alone per tick).
- * Returns -1 with errno set on failure, EINTR included: the caller retries,
- * so that Python-level signal handlers get to run. */
-int wait_and_count_ticks(struct tick_wait *w)
+/* The tick schedule: tick k is due at start_ns + k * interval_ns. */
+static int64_t due_ns(const struct loop_wait *w, uint64_t tick)
 {
-    struct epoll_event events[TICK_WAIT_MAX_EVENTS];
+    return w->start_ns + (int64_t)tick * w->interval_ns;
+}
+
+/* epoll_pwait's timeout: forever with a timerfd; otherwise the time left to
+ * the next tick, rounded up to whole milliseconds so the wait never ends
+ * before the tick is due (rounding down would spin at sub-ms periods). */
+static int timeout_ms(const struct loop_wait *w)
+{
+    if (w->timerfd >= 0)
+        return -1;
+    int64_t left = due_ns(w, w->ticks_total + 1) - monotonic_ns();
+    if (left <= 0)
+        return 0;
+    int64_t ms = (left + 999999) / 1000000;
+    return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/* Add the ticks that fell due: the timerfd's expiration count, or the
+ * periods elapsed on CLOCK_MONOTONIC. The lateness is taken after the
+ * count, so every tick counted was due by then: it is never negative. */
+static int count_ticks(struct loop_wait *w, int timer_ready)
+{
+    uint64_t expirations = 0;
+    if (w->timerfd >= 0) {
+        if (!timer_ready)
+            return 0;
+        w->reads++;
+        if (read(w->timerfd, &expirations, sizeof expirations) != sizeof expirations)
+            return errno == EAGAIN ? 0 : -1;
+    } else {
+        uint64_t elapsed = (uint64_t)((monotonic_ns() - w->start_ns) / w->interval_ns);
+        if (elapsed > w->ticks_total)
+            expirations = elapsed - w->ticks_total;
+    }
+    if (expirations > 0) {
+        w->ticks_total += expirations;
+        w->ticks += expirations;
+        w->lateness_ns = monotonic_ns() - due_ns(w, w->ticks_total);
+    }
+    return 0;
+}
+
+/* One read of the signalfd, several records at once; EAGAIN (another reader
+ * took them, or a fault) means none. */
+static int read_signals(struct loop_wait *w)
+{
+    struct signalfd_siginfo infos[LOOP_WAIT_MAX_SIGNALS];
+    w->reads++;
+    ssize_t got = read(w->signalfd, infos, sizeof infos);
+    if (got < 0)
+        return errno == EAGAIN ? 0 : -1;
+    int count = (int)(got / (ssize_t)sizeof infos[0]);
+    for (int i = 0; i < count; i++) {
+        struct signal_record *record = &w->signals[i];
+        record->signo = infos[i].ssi_signo;
+        record->sender_pid = infos[i].ssi_pid;
+        record->sender_uid = infos[i].ssi_uid;
+        record->code = infos[i].ssi_code;
+        record->value_int = infos[i].ssi_int;
+        record->value_ptr = infos[i].ssi_ptr;
+    }
+    w->nsignals = count;
+    return 0;
+}
+
+/* Wait until Python has something to do, and say what: the ticks counted
+ * meanwhile (w->ticks), the signals read (w->signals, in the kernel's order)
+ * and any other ready source (w->ready). With every_wake set (an instrument
+ * is on) it returns after every epoll_pwait, with its begin and end times.
+ * Returns the number of ready sources, or -1 with errno set; EINTR comes back
+ * too, so that Python-level signal handlers get to run, and the caller
+ * retries. The signals and sources are those of this call; w->ticks adds up
+ * until the caller takes them (so no tick is lost to an EINTR), and
+ * epoll_waits and reads are running totals of the system calls made. */
+int loop_wait(struct loop_wait *w)
+{
+    struct epoll_event events[LOOP_WAIT_MAX_EVENTS];
+    w->nsignals = 0;
+    w->nready = 0;
     for (;;) {
-        int timeout_ms = -1;
-        if (w->timerfd < 0) {
-            int64_t due = w->start_ns + (int64_t)(w->scheduled + 1) * w->interval_ns;
-            int64_t left = due - monotonic_ns();
-            /* Rounded up, so the wait never ends before the tick is due. */
-            timeout_ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-        }
-        int ready = epoll_pwait(w->epfd, events, TICK_WAIT_MAX_EVENTS, timeout_ms, NULL);
+        int timeout = timeout_ms(w);
+        if (w->every_wake)
+            w->wait_begin_ns = monotonic_ns();
+        w->epoll_waits++;
+        int ready = epoll_pwait(w->epfd, events, LOOP_WAIT_MAX_EVENTS, timeout, NULL);
+        if (w->every_wake)
+            w->wait_end_ns = monotonic_ns();
         if (ready < 0)
             return -1;
-        int kept = 0;
+        int timer_ready = 0, signals_ready = 0;
         for (int i = 0; i < ready; i++) {
-            if (w->timerfd >= 0 && events[i].data.fd == w->timerfd) {
-                uint64_t expirations;
-                if (read(w->timerfd, &expirations, sizeof expirations) == sizeof expirations)
-                    w->ticks += expirations;
-                else if (errno != EAGAIN)
-                    return -1;
+            uint32_t source = events[i].data.u32;
+            if (source == SOURCE_TIMER) {
+                timer_ready = 1;
+            } else if (source == SOURCE_SIGNALS) {
+                signals_ready = 1;
             } else {
-                w->ready[kept++] = events[i].data.fd;
+                w->ready[w->nready].source = source;
+                w->ready[w->nready].events = events[i].events;
+                w->nready++;
             }
         }
-        if (w->timerfd < 0) {
-            uint64_t elapsed = (uint64_t)((monotonic_ns() - w->start_ns) / w->interval_ns);
-            if (elapsed > w->scheduled) {
-                w->ticks += elapsed - w->scheduled;
-                w->scheduled = elapsed;
-            }
-        }
-        if (kept > 0)
-            return kept;
+        /* Ticks first: a signal handled in this wake-up sees every tick
+         * that came due before it. */
+        if (count_ticks(w, timer_ready) < 0)
+            return -1;
+        if (signals_ready && read_signals(w) < 0)
+            return -1;
+        if (w->every_wake || w->nsignals > 0 || w->nready > 0)
+            return w->nready;
     }
 }

@@ -1,14 +1,17 @@
 """sig-counter: a ticker that answers signals, built on signalfd, timerfd and
 one ``epoll_pwait`` loop.
 
-The kernel-object wrappers are importable on their own::
+The layers are subpackages, and imports run one way, downwards:
 
-    from sigcounter.signalfd import SignalFD
-    from sigcounter.timerfd import TimerFD
-    from sigcounter.epoll import Epoll
+- ``sigcounter.kernel``: the kernel objects, a library on their own
+  (``kernel.signalfd.SignalFD``, ``kernel.timerfd.TimerFD``,
+  ``kernel.epoll.Epoll``) and the loop's native wait;
+- ``sigcounter.instruments``: ``--stats``, ``--trace`` and ``--explain``;
+- the program itself, here: ``options``, ``loop``, ``counter``, ``events``,
+  ``output``, ``cli``.
 
-They are not imported here, so ``import sigcounter`` works (and ``--help``
+Nothing is imported here, so ``import sigcounter`` works (and ``--help``
 runs) even where the native module is missing.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -12,16 +12,16 @@ import os
 import sys
 
 from sigcounter import __version__
+from sigcounter.kernel.lean import TYPE_CHECKING, prctl_module
 from sigcounter.options import HELP, PROG, Options, UsageError, format_interval, parse_args
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from cProfile import Profile
-    from typing import IO
+    from typing import IO, Any
 
-    from sigcounter.observer import Observer
-    from sigcounter.stats import Stats
+    from sigcounter.instruments.observer import Observer
+    from sigcounter.instruments.stats import Stats
 
 
 def _say(message: str, fd: int = 2) -> None:
@@ -34,16 +34,14 @@ def _say(message: str, fd: int = 2) -> None:
 def _set_identity() -> None:
     """comm = sig-counter (for perf trace, pgrep, top), and no_new_privs."""
     try:
-        # python-prctl's C module itself: its Python facade builds capability
-        # tables at import, which would cost ~2 ms of start-up for two calls.
-        import _prctl
+        prctl: Any = prctl_module()
     except ImportError as exc:
         raise ImportError(
             f"python-prctl is missing ({exc}): install it with `pip install python-prctl` "
             "(it builds against libcap-dev), or run ./dev.sh run"
         ) from exc
-    _prctl.prctl(_prctl.PR_SET_NAME, PROG)
-    _prctl.prctl(_prctl.PR_SET_NO_NEW_PRIVS, 1)
+    prctl.prctl(prctl.PR_SET_NAME, PROG)
+    prctl.prctl(prctl.PR_SET_NO_NEW_PRIVS, 1)
 
 
 def _ready_line(interval_ns: int) -> str:
@@ -72,17 +70,17 @@ def _instruments(options: Options, trace: IO[str] | None) -> tuple[Observer | No
     observers: list[Observer] = []
     stats = None
     if options.stats:
-        from sigcounter.stats import Stats
+        from sigcounter.instruments.stats import Stats
 
         stats = Stats()
         observers.append(stats)
     if trace is not None:
-        from sigcounter.tracefile import TraceWriter
+        from sigcounter.instruments.tracefile import TraceWriter
 
         observers.append(TraceWriter(trace))
     if len(observers) <= 1:
         return (observers[0] if observers else None), stats
-    from sigcounter.observer import Observers
+    from sigcounter.instruments.observer import Observers
 
     return Observers(observers), stats
 
@@ -104,12 +102,12 @@ def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | Non
     try:
         with TickLoop(
             options.interval_ns, tick_source=options.tick_source,
-            native_ticks=options.native_ticks, watch_output=1 if is_pipe_or_socket(1) else None,
+            watch_output=1 if is_pipe_or_socket(1) else None,
         ) as loop:
             if not options.quiet:
                 _say(_ready_line(options.interval_ns))
             if options.explain:
-                from sigcounter.explain import explain
+                from sigcounter.instruments.explain import explain
 
                 write_line(2, explain(os.getpid()))
             # Everything allocated so far lives as long as the process: keep the
@@ -149,9 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"{PROG}: error: {exc} (see --help)")
         return 2
     try:
+        # The native module first: on another system, "needs Linux" is the
+        # one thing worth saying.
+        from sigcounter.kernel import native  # noqa: F401
         _set_identity()
         observer, stats = _instruments(options, trace)
-        from sigcounter import loop  # noqa: F401 - imports the native module: checked here
     except ImportError as exc:
         _say(f"{PROG}: error: {exc}")
         return 1

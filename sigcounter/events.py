@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
-from sigcounter.record import Record
+from sigcounter.kernel.record import Record
 
 DISPLAY, RESET, SHUTDOWN, TICK = "display", "reset", "shutdown", "tick"
 
 
 class Event(Record):
-    """A handled signal (or, when asked for, a tick), for the output edge."""
+    """A handled signal and what it did, for the output edge."""
 
-    _fields = (
-        "kind", "count", "signo", "sender_pid", "sender_uid", "time_ns", "expirations",
-    )
-    kind: str  # DISPLAY, RESET, SHUTDOWN or TICK
-    count: int  # type: ignore[assignment]  # the count once it was handled
-    signo: int  # 0 for a tick
-    sender_pid: int  # 0 for a tick, or a sender outside our PID namespace
+    __slots__ = ()
+    _fields = ("kind", "total", "signo", "sender_pid", "sender_uid", "time_ns")
+    kind: str  # DISPLAY, RESET or SHUTDOWN
+    total: int  # the count once it was handled
+    signo: int
+    sender_pid: int  # 0 for a sender outside our PID namespace
     sender_uid: int
     time_ns: int  # CLOCK_MONOTONIC when the loop handled it
-    expirations: int  # for a tick: timer expirations it counted; else 0
+
+
+class Tick(Record):
+    """Ticks counted in one wake-up (emitted only when asked for)."""
+
+    __slots__ = ()
+    _fields = ("kind", "total", "expirations", "lateness_ns", "time_ns")
+    kind: str  # always TICK, so that every event is told apart by its first field
+    total: int  # the count after these ticks
+    expirations: int  # ticks counted in this wake-up (more than 1 after a stall)
+    lateness_ns: int  # now minus the last counted tick's scheduled time
+    time_ns: int  # CLOCK_MONOTONIC when they were counted

@@ -1,17 +1,16 @@
-"""The one event loop: wait in ``epoll_pwait``, dispatch in a fixed order, repeat.
+"""The one event loop: wait, count the ticks, handle the signals in order, repeat.
 
-One thread, one blocking call. Each wake-up first drains the ticks, so a
-signal handled in the same wake-up sees every tick that came before it, then
-handles the signals one by one in the order the signalfd returns them.
-For standard signals pending together that is lowest number first (SIGINT 2,
-SIGUSR1 10, SIGUSR2 12, SIGTERM 15), whatever order they were sent in. A
-shutdown signal ends the loop right after its event is emitted.
+One thread, one blocking call (``LoopWait``: ``epoll_pwait`` in C, which
+counts the ticks and reads the signals itself). Each wake-up first adds the
+ticks, so a signal handled in the same wake-up sees every tick that came
+before it, then handles the signals one by one in the order the signalfd
+returned them. For standard signals pending together that is lowest number
+first (SIGINT 2, SIGUSR1 10, SIGUSR2 12, SIGTERM 15), whatever order they
+were sent in. A shutdown signal ends the loop right after its event.
 
-Three paths run that same order. By default ticks are counted in C (see
-drain.py) and Python runs only for signals. ``native_ticks=False`` counts
-them in Python, one bytecode-level pass per tick. With an observer (stats,
-trace) or tick events, an instrumented Python pass tells the observer about
-every wait and dispatch.
+There is one loop body. The instruments (an ``Observer``, tick events) hang
+off it: with one attached the wait returns after every wake-up instead of
+only when a signal needs Python, and the same body reports each one.
 """
 
 from __future__ import annotations
@@ -21,27 +20,25 @@ import os
 import time
 
 from sigcounter.counter import Counter
-from sigcounter.drain import NativeWait
-from sigcounter.epoll import Epoll
-from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event
-from sigcounter.observer import Observer
-from sigcounter.signalfd import SignalFD
-from sigcounter.signals import SIGINT, SIGTERM, SIGUSR1, SIGUSR2
-from sigcounter.ticks import TICK_SOURCES
+from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
+from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
+from sigcounter.kernel.epoll import EPOLLERR
+from sigcounter.kernel.lean import TYPE_CHECKING, new_tuple
+from sigcounter.kernel.loopwait import LoopWait
+from sigcounter.kernel.signalfd import SignalFD
+from sigcounter.kernel.signals import SIGINT, SIGTERM, SIGUSR1, SIGUSR2
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
     from typing import Self
 
-    from sigcounter.signalfd import SigInfo
-    from sigcounter.ticks import TickSource
+    from sigcounter.instruments.observer import Observer
+    from sigcounter.kernel.loopwait import SignalRecord
 
-    Emit = Callable[[Event], None]
+    Emit = Callable[[Event | Tick], None]
 
 HANDLED_SIGNALS = (SIGUSR1, SIGUSR2, SIGTERM, SIGINT)
-_new = tuple.__new__
 SHUTDOWN_SIGNALS = frozenset({SIGTERM, SIGINT})
 
 
@@ -54,50 +51,42 @@ class TickLoop:
     """
 
     def __init__(
-        self, interval_ns: int, *, tick_source: str = "timerfd", native_ticks: bool = True,
-        watch_output: int | None = None,
+        self, interval_ns: int, *, tick_source: str = TIMERFD, watch_output: int | None = None,
     ) -> None:
         if interval_ns <= 0:
             raise ValueError(f"interval must be positive, got {interval_ns} ns")
         if tick_source not in TICK_SOURCES:
-            raise ValueError(f"tick_source must be one of {sorted(TICK_SOURCES)}: {tick_source!r}")
+            raise ValueError(f"tick_source must be one of {TICK_SOURCES}, not {tick_source!r}")
         self.interval_ns = interval_ns
         self.tick_source = tick_source
-        self.native_ticks = native_ticks
         self.counter = Counter()
-        self.armed_ns = 0  # CLOCK_MONOTONIC the tick schedule counts from
+        self.start_ns = 0  # CLOCK_MONOTONIC the tick schedule counts from
         self._watch_output = watch_output
         self._signals: SignalFD | None = None
-        self._ticks: TickSource | None = None
-        self._epoll: Epoll | None = None
+        self._wait: LoopWait | None = None
 
     def open(self) -> Self:
-        """Block the signals, create and register the fds, arm the ticks.
+        """Block the signals, create and register the fds, start the ticks.
 
         The mask comes first, so from here on a handled signal is queued for
         the signalfd instead of running its default action (terminate).
         """
         self._signals = SignalFD(HANDLED_SIGNALS, nonblocking=True)
-        self._ticks = ticks = TICK_SOURCES[self.tick_source](self.interval_ns)
-        self._epoll = Epoll()
-        if ticks.fd is not None:
-            self._epoll.register(ticks.fd)
-        self._epoll.register(self._signals)
+        self._wait = wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
         if self._watch_output is not None:
-            # No events asked for: epoll still reports EPOLLERR/EPOLLHUP, which
-            # is exactly "the reader closed its end".
-            self._epoll.register(self._watch_output, 0)
-        ticks.arm()
-        self.armed_ns = ticks.start_ns
+            # EPOLLERR is always reported, asked for or not: for a pipe's
+            # write end it means exactly "the reader closed its end".
+            wait.add_source(self._watch_output, EPOLLERR)
+        self.start_ns = wait.arm()
         return self
 
     def close(self) -> None:
         """Close the fds. The signals stay blocked: unblocking would deliver
         any still pending with their default action."""
-        for fd_object in (self._epoll, self._ticks, self._signals):
+        for fd_object in (self._wait, self._signals):
             if fd_object is not None:
                 fd_object.close()
-        self._epoll = self._ticks = self._signals = None
+        self._wait = self._signals = None
 
     def __enter__(self) -> Self:
         return self.open()
@@ -111,100 +100,54 @@ class TickLoop:
     def run(
         self, emit: Emit, observer: Observer | None = None, *, emit_ticks: bool = False
     ) -> Event:
-        """Loop until a shutdown signal; return its event."""
-        if self._epoll is None or self._ticks is None or self._signals is None:
+        """Loop until a shutdown signal; return its event.
+
+        ``emit`` gets each handled signal's event (and, with ``emit_ticks``,
+        each wake-up's ticks); ``observer`` is told about every wake-up.
+        """
+        loop_wait = self._wait
+        if loop_wait is None:
             raise RuntimeError("TickLoop.run() needs open() first")
-        if observer is not None or emit_ticks:
-            return self._run_observed(emit, observer or Observer(), emit_ticks)
-        if self.native_ticks:
-            return self._run_native(emit)
-        return self._run_python(emit)
-
-    def _run_native(self, emit: Emit) -> Event:
-        assert self._epoll and self._ticks and self._signals
-        wait = NativeWait(self._epoll, self._ticks).wait
-        tick, handle = self.counter.tick, self._handle_signals
-        only_signals = [self._signals.fileno()]
-        while True:
-            expirations, ready = wait()
-            if expirations:
-                tick(expirations)
-            if ready != only_signals:  # anything else ready is the watched output: closed
-                raise _output_closed()
-            if (final := handle(emit)) is not None:
-                return final
-
-    def _run_python(self, emit: Emit) -> Event:
-        assert self._epoll and self._ticks and self._signals
-        wait, timeout, take = self._epoll.wait, self._ticks.timeout, self._ticks.take
-        tick, classify, handle = self.counter.tick, self._classify, self._handle_signals
-        while True:
-            timer_ready, signals_ready = classify(wait(timeout()))
-            expirations = take(timer_ready)
-            if expirations:
-                tick(expirations)
-            if signals_ready and (final := handle(emit)) is not None:
-                return final
-
-    def _handle_signals(self, emit: Emit) -> Event | None:
-        """Read the pending signals, dispatch each; the shutdown event, if one came."""
-        assert self._signals
-        for info in self._signals.read():
-            event = self._dispatch(info, time.monotonic_ns())
-            emit(event)
-            if event.kind == SHUTDOWN:
-                return event
-        return None
-
-    def _run_observed(self, emit: Emit, observer: Observer, emit_ticks: bool) -> Event:
-        assert self._epoll and self._ticks and self._signals
-        epoll, ticks, read_signals = self._epoll, self._ticks, self._signals.read
-        clock, expirations_so_far = time.monotonic_ns, 0
-        observer.started(self.armed_ns, self.interval_ns, self.tick_source)
+        watched = observer is not None or emit_ticks
+        loop_wait.every_wake = watched
+        wait, add_ticks, dispatch = loop_wait.wait, self.counter.tick, self._dispatch
+        clock = time.monotonic_ns
+        if observer is not None:
+            observer.started(loop_wait.start_ns, loop_wait.interval_ns, loop_wait.tick_source)
         try:
             while True:
-                timeout = ticks.timeout()
-                interrupted, begin = epoll.interrupted, clock()
-                ready = epoll.wait(timeout)
-                woke = clock()
-                observer.waited(begin, woke, len(ready), epoll.interrupted - interrupted)
-                start = clock()  # the dispatch slices leave out the observer's own time
-                timer_ready, signals_ready = self._classify(ready)
-                if expirations := ticks.take(timer_ready):
-                    expirations_so_far += expirations
-                    count = self.counter.tick(expirations)
-                    if emit_ticks:
-                        emit(Event(TICK, count, 0, 0, 0, woke, expirations))
-                    due = self.armed_ns + expirations_so_far * self.interval_ns
-                    observer.ticked(start, clock(), expirations, count, woke - due, emit_ticks)
-                if signals_ready:
-                    infos = read_signals()
-                    observer.signals_read(clock(), len(infos))
-                    for info in infos:
-                        start = clock()
-                        event = self._dispatch(info, start)
-                        emit(event)
-                        observer.dispatched(start, clock(), info, event)
-                        if event.kind == SHUTDOWN:
-                            return event
+                ticks, signals, others = wait()
+                if ticks:
+                    add_ticks(ticks)
+                if watched:
+                    self._report_wake(loop_wait, ticks, emit if emit_ticks else None, observer)
+                if others:  # the only other source is the watched output: closed
+                    raise _output_closed()
+                for record in signals:
+                    event = dispatch(record, clock())
+                    emit(event)
+                    if observer is not None:
+                        observer.dispatched(event.time_ns, clock(), event, record)
+                    if event.kind == SHUTDOWN:
+                        return event
+                if observer is not None:
+                    observer.flush()
         finally:
-            observer.stopped(clock())
+            if observer is not None:
+                observer.stopped(clock())
 
-    def _classify(self, ready: list[tuple[int, int]]) -> tuple[bool, bool]:
-        """(timer ready, signals ready); the watched output can only mean EPIPE."""
-        assert self._ticks and self._signals
-        timer_ready = signals_ready = False
-        for fd, _events in ready:
-            if fd == self._ticks.fd:
-                timer_ready = True
-            elif fd == self._signals.fileno():
-                signals_ready = True
-            else:
-                raise _output_closed()
-        return timer_ready, signals_ready
+    def _report_wake(
+        self, loop_wait: LoopWait, ticks: int, emit: Emit | None, observer: Observer | None,
+    ) -> None:
+        wake = loop_wait.wake(ticks)
+        emitted = emit is not None and ticks > 0
+        if emit is not None and ticks:
+            emit(Tick(TICK, self.counter.count, ticks, wake.lateness_ns, wake.end_ns))
+        if observer is not None:
+            observer.woke(wake, self.counter.count, emitted)
 
-    def _dispatch(self, info: SigInfo, now_ns: int) -> Event:
-        signo = info.signo
+    def _dispatch(self, record: SignalRecord, now_ns: int) -> Event:
+        signo = record.signo
         if signo == SIGUSR2:
             self.counter.reset()
             kind = RESET
@@ -212,9 +155,9 @@ class TickLoop:
             kind = SHUTDOWN
         else:
             kind = DISPLAY
-        count = self.counter.count
-        # tuple.__new__ skips Record's argument check: this is the signal hot path.
-        return _new(Event, (kind, count, signo, info.sender_pid, info.sender_uid, now_ns, 0))
+        # The signal path: every field is given, so Record's check is skipped.
+        return new_tuple(Event, (kind, self.counter.count, signo, record.sender_pid,
+                                 record.sender_uid, now_ns))
 
 
 def _output_closed() -> BrokenPipeError:

@@ -7,16 +7,16 @@ to a program that otherwise sleeps.
 
 from __future__ import annotations
 
+from sigcounter.kernel.constants import NS_PER_S, TICK_SOURCES, TIMERFD
+
 PROG = "sig-counter"
-NS_PER_S = 1_000_000_000
 MIN_INTERVAL_NS = 1_000  # one microsecond
 MAX_INTERVAL_NS = 86_400 * NS_PER_S  # one day
-TICK_SOURCES = ("timerfd", "timeout")
 
 USAGE = f"""\
-usage: {PROG} [--interval SECONDS] [--tick-source {{timerfd,timeout}}] [--python-ticks]
-                   [-q] [-v] [--json] [--stats] [--trace FILE] [--cpuprofile FILE]
-                   [--explain] [--version] [-h]
+usage: {PROG} [--interval SECONDS] [--tick-source {{timerfd,timeout}}] [-q] [-v]
+                   [--json] [--stats] [--trace FILE] [--cpuprofile FILE] [--explain]
+                   [--version] [-h]
 """
 
 HELP = USAGE + f"""
@@ -28,8 +28,6 @@ options:
   --tick-source SOURCE  timerfd: a periodic timerfd, 2 syscalls per tick (default);
                         timeout: epoll_pwait's timeout and CLOCK_MONOTONIC,
                         1 syscall per tick, millisecond resolution
-  --python-ticks        count ticks in Python, not in the native wait (slower;
-                        shows every tick to Python-level profilers)
   -q, --quiet           do not print the ready line on stderr
   -v, --verbose         add the sender's pid and uid to each line; with --json,
                         also emit ticks
@@ -64,8 +62,7 @@ class Options:
 
     def __init__(self) -> None:
         self.interval_ns = NS_PER_S
-        self.tick_source = "timerfd"
-        self.native_ticks = True
+        self.tick_source = TIMERFD
         self.quiet = self.verbose = self.json = self.stats = self.explain = False
         self.trace: str | None = None
         self.cpuprofile: str | None = None
@@ -93,8 +90,6 @@ def parse_args(argv: list[str]) -> Options:
             _set_valued(options, name, value)
         elif has_value:
             raise UsageError(f"argument {name}: takes no value")
-        elif arg == "--python-ticks":
-            options.native_ticks = False
         elif arg in _FLAGS:
             setattr(options, _FLAGS[arg], True)
         elif arg.startswith("-") and len(arg) > 2 and arg[1] != "-" and all(

@@ -5,16 +5,14 @@ from __future__ import annotations
 import os
 import stat
 
-from sigcounter.events import DISPLAY, RESET, TICK
-from sigcounter.signals import SIGINT, SIGTERM, signal_name
+from sigcounter.events import DISPLAY, RESET, TICK, Event, Tick
+from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.kernel.signals import SIGINT, SIGTERM, signal_name
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sigcounter.events import Event
-
-    Formatter = Callable[[Event], str]
+    Formatter = Callable[[Event | Tick], str]
 
 # Go's os.Signal names, which the original prints in its shutdown line.
 GO_SIGNAL_NAMES: dict[int, str] = {SIGTERM: "terminated", SIGINT: "interrupt"}
@@ -28,15 +26,16 @@ def shutdown_line(signo: int) -> str:
     return f"received {name} \N{EM DASH} shutting down\n"
 
 
-def format_event(event: Event) -> str:
+def format_event(event: Event | Tick) -> str:
     """The original's line for ``event``; empty for a tick (it prints none)."""
-    kind = event.kind
+    kind = event[0]
     if kind == DISPLAY:  # the hot path: its line is built here, not in a call
-        return f"Ticker count: {event.count}\n"
+        return f"Ticker count: {event[1]}\n"
     if kind == RESET:
         return RESET_LINE
     if kind == TICK:
         return ""
+    assert isinstance(event, Event)
     return shutdown_line(event.signo)
 
 
@@ -48,23 +47,25 @@ def sender_text(sender_pid: int, sender_uid: int) -> str:
     return f"from pid {sender_pid}, uid {sender_uid}"
 
 
-def format_event_verbose(event: Event) -> str:
+def format_event_verbose(event: Event | Tick) -> str:
     """The original's line with the sender appended: ``... (from pid 42, uid 0)``."""
     line = format_event(event)
     if not line:
         return ""
+    assert not isinstance(event, Tick)
     return f"{line[:-1]} ({sender_text(event.sender_pid, event.sender_uid)})\n"
 
 
-def format_event_json(event: Event) -> str:
+def format_event_json(event: Event | Tick) -> str:
     """One JSON object on one line; the schema is in docs/json.md."""
     import json  # only paid for by --json
 
     record: dict[str, object] = {
-        "event": event.kind, "count": event.count, "monotonic_ns": event.time_ns,
+        "event": event.kind, "count": event.total, "monotonic_ns": event.time_ns,
     }
-    if event.kind == TICK:
+    if isinstance(event, Tick):
         record["expirations"] = event.expirations
+        record["lateness_ns"] = event.lateness_ns
     else:
         record["signal"] = signal_name(event.signo)
         record["sender_pid"] = event.sender_pid
@@ -94,12 +95,12 @@ def write_all(fd: int, data: bytes) -> None:
         data = data[written:]
 
 
-def line_writer(fd: int, formatter: Formatter) -> Callable[[Event], None]:
+def line_writer(fd: int, formatter: Formatter) -> Callable[[Event | Tick], None]:
     """The loop's ``emit``: format the event and write its line to ``fd``, as
     write_line does, in one Python call on the common path (a whole write)."""
     write = os.write
 
-    def emit(event: Event) -> None:
+    def emit(event: Event | Tick) -> None:
         data = formatter(event).encode()
         if data and (written := write(fd, data)) < len(data):
             write_all(fd, data[written:])

@@ -1,0 +1,7 @@
+"""The built-in instruments: they hang off the one loop and see what users run.
+
+``observer.Observer`` is what the loop tells them; ``stats`` (``--stats``)
+and ``tracefile`` (``--trace``) are the two observers, ``histogram`` their
+bounded-memory percentiles, and ``explain`` (``--explain``) prints the
+outside tools' commands for a running process.
+"""

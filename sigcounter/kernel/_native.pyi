@@ -1,0 +1,125 @@
+# Hand-written stub for the cffi-built extension (no stub generator handles
+# cffi's API mode). Keep it in step with native/cdef.h: tests/kernel/test_stub.py
+# compares it with the built module's names and struct fields.
+from typing import Any
+
+class _FFI:
+    NULL: Any
+    errno: int
+    def new(self, cdecl: str, init: Any = ...) -> Any: ...
+    def sizeof(self, cdecl: str | Any) -> int: ...
+    def typeof(self, cdecl: str | Any) -> Any: ...
+    def offsetof(self, cdecl: str, *fields: str) -> int: ...
+    def cast(self, cdecl: str, value: Any) -> Any: ...
+    def from_buffer(self, cdecl: str | Any, buffer: Any = ...) -> Any: ...
+    def buffer(self, cdata: Any, size: int = ...) -> Any: ...
+
+class _Lib:
+    NSIG: int
+    SIGHUP: int
+    SIGINT: int
+    SIGQUIT: int
+    SIGILL: int
+    SIGTRAP: int
+    SIGABRT: int
+    SIGBUS: int
+    SIGFPE: int
+    SIGKILL: int
+    SIGUSR1: int
+    SIGSEGV: int
+    SIGUSR2: int
+    SIGPIPE: int
+    SIGALRM: int
+    SIGTERM: int
+    SIGCHLD: int
+    SIGCONT: int
+    SIGSTOP: int
+    SIGTSTP: int
+    SIGTTIN: int
+    SIGTTOU: int
+    SIGURG: int
+    SIGXCPU: int
+    SIGXFSZ: int
+    SIGVTALRM: int
+    SIGPROF: int
+    SIGWINCH: int
+    SIGIO: int
+    SIGPWR: int
+    SIGSYS: int
+    SIG_BLOCK: int
+    SIG_UNBLOCK: int
+    SIG_SETMASK: int
+    SFD_CLOEXEC: int
+    SFD_NONBLOCK: int
+    CLOCK_REALTIME: int
+    CLOCK_MONOTONIC: int
+    CLOCK_BOOTTIME: int
+    TFD_CLOEXEC: int
+    TFD_NONBLOCK: int
+    TFD_TIMER_ABSTIME: int
+    EPOLL_CLOEXEC: int
+    EPOLL_CTL_ADD: int
+    EPOLL_CTL_MOD: int
+    EPOLL_CTL_DEL: int
+    EPOLLIN: int
+    EPOLLOUT: int
+    EPOLLPRI: int
+    EPOLLERR: int
+    EPOLLHUP: int
+    EPOLLRDHUP: int
+    EPOLLET: int
+    EPOLLONESHOT: int
+    def sigemptyset(self, set: Any) -> int: ...
+    def sigaddset(self, set: Any, signum: int) -> int: ...
+    def sigismember(self, set: Any, signum: int) -> int: ...
+    def pthread_sigmask(self, how: int, set: Any, oldset: Any) -> int: ...
+    def signalfd(self, fd: int, mask: Any, flags: int) -> int: ...
+    def timerfd_create(self, clockid: int, flags: int) -> int: ...
+    def timerfd_settime(self, fd: int, flags: int, new_value: Any, old_value: Any) -> int: ...
+    def timerfd_gettime(self, fd: int, curr_value: Any) -> int: ...
+    def epoll_create1(self, flags: int) -> int: ...
+    def epoll_ctl(self, epfd: int, op: int, fd: int, event: Any) -> int: ...
+    def epoll_pwait(
+        self, epfd: int, events: Any, maxevents: int, timeout: int, sigmask: Any
+    ) -> int: ...
+    LOOP_WAIT_MAX_EVENTS: int
+    LOOP_WAIT_MAX_SIGNALS: int
+    SOURCE_TIMER: int
+    SOURCE_SIGNALS: int
+    SOURCE_OTHER: int
+    def loop_wait(self, wait: LoopWaitStruct) -> int: ...
+
+# The structs of our own, as the Python side sees them through ffi.new().
+class SignalRecordStruct:
+    signo: int
+    sender_pid: int
+    sender_uid: int
+    code: int
+    value_int: int
+    value_ptr: int
+
+class ReadySourceStruct:
+    source: int
+    events: int
+
+class LoopWaitStruct:
+    epfd: int
+    timerfd: int
+    signalfd: int
+    every_wake: int
+    start_ns: int
+    interval_ns: int
+    ticks_total: int
+    ticks: int
+    lateness_ns: int
+    wait_begin_ns: int
+    wait_end_ns: int
+    epoll_waits: int
+    reads: int
+    nsignals: int
+    signals: list[SignalRecordStruct]
+    nready: int
+    ready: list[ReadySourceStruct]
+
+ffi: _FFI
+lib: _Lib

@@ -1,0 +1,186 @@
+"""LoopWait: the event loop's one wait, done in C.
+
+One call of the native ``loop_wait`` (native/source.c) blocks in
+``epoll_pwait``, counts the ticks that fell due, reads the signalfd and
+decodes its records, and returns only when Python has something to do: a
+signal, another ready source, or, with ``every_wake`` (an instrument is on),
+any wake-up at all. An idle tick runs no Python bytecode.
+
+The tick schedule has one owner, the C struct: tick k is due at
+``start_ns + k * interval_ns`` on CLOCK_MONOTONIC, and ``ticks_total`` ticks
+have been counted. Both tick sources keep to it exactly:
+
+- ``timerfd`` (the default): a periodic timerfd armed at the absolute time
+  ``start_ns + interval_ns``; a tick is a wake-up plus an 8-byte ``read`` of
+  the expiration count, which also re-arms it: 2 system calls.
+- ``timeout``: no timer object. The wait's timeout is the time left to the
+  next tick, rounded up to whole milliseconds, and ticks are the periods
+  elapsed on CLOCK_MONOTONIC (the vDSO, no system call): 1 system call per
+  tick, seen up to 1 ms late, never early.
+"""
+
+from __future__ import annotations
+
+import errno
+import time
+
+from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
+from sigcounter.kernel.epoll import Epoll
+from sigcounter.kernel.fd import as_fd, os_error
+from sigcounter.kernel.lean import TYPE_CHECKING, new_tuple
+from sigcounter.kernel.native import ffi, lib
+from sigcounter.kernel.record import Record
+from sigcounter.kernel.timerfd import TimerFD
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from sigcounter.kernel._native import LoopWaitStruct
+    from sigcounter.kernel.fd import HasFileno
+    from sigcounter.kernel.signalfd import SignalFD
+
+EINTR = errno.EINTR
+FIRST_OTHER_SOURCE = lib.SOURCE_OTHER
+
+
+class SignalRecord(Record):
+    """One signal as the native wait read it from the signalfd."""
+
+    __slots__ = ()
+    _fields = ("signo", "sender_pid", "sender_uid", "code", "value_int", "value_ptr")
+    signo: int
+    sender_pid: int  # 0 when the sender is outside our PID namespace
+    sender_uid: int
+    code: int  # si_code: SI_USER (0) for kill(2), SI_QUEUE (-1) for sigqueue(3)
+    value_int: int  # sigqueue(3)'s value
+    value_ptr: int
+
+
+class Wake(Record):
+    """What one return of the wait saw, for instruments (``every_wake``)."""
+
+    __slots__ = ()
+    _fields = (
+        "begin_ns", "end_ns", "ticks", "lateness_ns", "ready", "epoll_waits", "reads",
+        "interrupted",
+    )
+    begin_ns: int  # CLOCK_MONOTONIC around the epoll_pwait, taken in C
+    end_ns: int
+    ticks: int  # ticks counted in this wake-up
+    lateness_ns: int  # after counting: now minus the last counted tick's due time
+    ready: int  # sources ready besides the timer and the signalfd
+    epoll_waits: int  # system calls made since the last Wake (EINTR'd ones too)
+    reads: int
+    interrupted: int  # how many of those epoll_pwaits ended in EINTR
+
+
+class LoopWait:
+    """The epoll set of one loop (tick source, signalfd, other sources) and its wait."""
+
+    def __init__(
+        self, signals: SignalFD, interval_ns: int, *, tick_source: str = TIMERFD,
+        every_wake: bool = False,
+    ) -> None:
+        if not isinstance(interval_ns, int) or interval_ns <= 0:
+            raise ValueError(f"interval must be a positive int of ns, got {interval_ns!r}")
+        if tick_source not in TICK_SOURCES:
+            raise ValueError(f"tick_source must be one of {TICK_SOURCES}, not {tick_source!r}")
+        self.tick_source = tick_source
+        self.interrupted = 0  # EINTRs retried, over the life of the wait
+        self._reported = (0, 0, 0)  # epoll_waits, reads, interrupted at the last Wake
+        self._next_source = FIRST_OTHER_SOURCE
+        self._epoll = epoll = Epoll()
+        self._timer = TimerFD(nonblocking=True) if tick_source == TIMERFD else None
+        # All the wait's state in one C struct: one argument to convert per call.
+        self._state: LoopWaitStruct = ffi.new("struct loop_wait *")
+        state = self._state
+        state.epfd, state.signalfd = epoll.fileno(), signals.fileno()
+        state.timerfd = -1 if self._timer is None else self._timer.fileno()
+        state.interval_ns, state.every_wake = interval_ns, every_wake
+        if self._timer is not None:
+            epoll.register(self._timer, data=lib.SOURCE_TIMER)
+        epoll.register(signals, data=lib.SOURCE_SIGNALS)
+
+    @property
+    def start_ns(self) -> int:
+        """CLOCK_MONOTONIC when the schedule started (0 before ``arm()``)."""
+        return int(self._state.start_ns)
+
+    @property
+    def interval_ns(self) -> int:
+        return int(self._state.interval_ns)
+
+    @property
+    def every_wake(self) -> bool:
+        """Return after every wake-up (for instruments), not only when a
+        signal or another source needs the caller."""
+        return bool(self._state.every_wake)
+
+    @every_wake.setter
+    def every_wake(self, value: bool) -> None:
+        self._state.every_wake = bool(value)
+
+    @property
+    def ticks_total(self) -> int:
+        """Ticks counted since ``start_ns``, taken or not."""
+        return int(self._state.ticks_total)
+
+    def add_source(self, target: int | HasFileno, events: int) -> int:
+        """Watch another fd; the wait reports it as the number returned."""
+        source, self._next_source = self._next_source, self._next_source + 1
+        self._epoll.register(as_fd(target), events, data=source)
+        return source
+
+    def modify_source(self, target: int | HasFileno, source: int, events: int) -> None:
+        self._epoll.modify(as_fd(target), events, data=source)
+
+    def arm(self) -> int:
+        """Start the schedule now; return its ``start_ns``."""
+        state = self._state
+        state.start_ns = start_ns = time.monotonic_ns()
+        state.ticks_total = state.ticks = 0
+        if self._timer is not None:
+            # Absolute, so the kernel's schedule is exactly the struct's.
+            self._timer.settime(start_ns + state.interval_ns, state.interval_ns, absolute=True)
+        return start_ns
+
+    def wait(self) -> tuple[int, list[SignalRecord], list[tuple[int, int]]]:
+        """Block until Python has something to do: (ticks counted meanwhile,
+        signals read in the kernel's order, other ready (source, events))."""
+        state = self._state
+        while (ready := lib.loop_wait(state)) < 0:
+            code = ffi.errno
+            if code != EINTR:
+                raise os_error(code)
+            self.interrupted += 1
+        ticks = state.ticks
+        if ticks:
+            state.ticks = 0
+        signals = [
+            new_tuple(SignalRecord, (record.signo, record.sender_pid, record.sender_uid,
+                                     record.code, record.value_int, record.value_ptr))
+            for record in state.signals[0:state.nsignals]
+        ]
+        others = [(source.source, source.events) for source in state.ready[0:ready]]
+        return ticks, signals, others
+
+    def wake(self, ticks: int) -> Wake:
+        """The last wake-up, for instruments; ``ticks`` is what ``wait()`` returned."""
+        state = self._state
+        totals = (int(state.epoll_waits), int(state.reads), self.interrupted)
+        before, self._reported = self._reported, totals
+        return Wake(int(state.wait_begin_ns), int(state.wait_end_ns), ticks,
+                    int(state.lateness_ns), int(state.nready), totals[0] - before[0],
+                    totals[1] - before[1], totals[2] - before[2])
+
+    def close(self) -> None:
+        """Close the epoll instance and the timer (not the signalfd: the caller's)."""
+        for fd_object in (self._epoll, self._timer):
+            if fd_object is not None:
+                fd_object.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

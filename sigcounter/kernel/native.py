@@ -1,0 +1,26 @@
+"""Load the cffi extension, or explain in one sentence how to get it.
+
+Only the modules of this subpackage import it: the rest of the program sees
+plain Python values.
+"""
+
+from __future__ import annotations
+
+import sys
+
+if not sys.platform.startswith("linux"):
+    raise ImportError(
+        f"sig-counter needs Linux (signalfd, timerfd and epoll); "
+        f"this system is {sys.platform!r}"
+    )
+
+try:
+    from sigcounter.kernel._native import ffi, lib
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        "sig-counter's native module sigcounter.kernel._native is not built: "
+        "install the package with `pip install .` (needs gcc, the Python headers "
+        f"and cffi), or run ./dev.sh run ({exc})"
+    ) from exc
+
+__all__ = ["ffi", "lib"]

@@ -1,0 +1,147 @@
+"""The built-in instruments as a library: trace writer, stats, and the loop
+telling them about every wake-up of the one loop body."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+from typing import Any
+
+import pytest
+from support import in_child
+from support.tracecheck import check_trace, load_trace
+
+from sigcounter.events import DISPLAY, SHUTDOWN, TICK, Event, Tick
+from sigcounter.instruments.observer import Observer, Observers
+from sigcounter.instruments.stats import Stats
+from sigcounter.instruments.tracefile import TraceWriter
+from sigcounter.kernel.constants import TICK_SOURCES
+from sigcounter.kernel.loopwait import SignalRecord, Wake
+from sigcounter.loop import TickLoop
+
+MS = 1_000_000
+
+
+class Recorder(Observer):
+    """Remembers every call, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+
+    def started(self, *args: Any) -> None:
+        self.calls.append(("started", args))
+
+    def woke(self, *args: Any) -> None:
+        self.calls.append(("woke", args))
+
+    def dispatched(self, *args: Any) -> None:
+        self.calls.append(("dispatched", args))
+
+    def flush(self) -> None:
+        self.calls.append(("flush", ()))
+
+    def stopped(self, *args: Any) -> None:
+        self.calls.append(("stopped", args))
+
+
+Calls = list[tuple[str, tuple[Any, ...]]]
+
+
+def _observed_run(tick_source: str) -> tuple[Calls, list[Event | Tick], str]:
+    """20 ms of 1 ms ticks, one wake-up at a time, then USR1 and TERM."""
+    recorder, trace = Recorder(), io.StringIO()
+    events: list[Event | Tick] = []
+
+    class SignalAfter20Ticks(Observer):
+        def woke(self, wake: Wake, count: int, tick_emitted: bool) -> None:
+            if count >= 20 and not any(isinstance(e, Event) for e in events):
+                os.kill(os.getpid(), signal.SIGUSR1)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    observers = Observers([recorder, TraceWriter(trace), SignalAfter20Ticks()])
+    with TickLoop(MS, tick_source=tick_source) as loop:
+        loop.run(events.append, observers, emit_ticks=True)
+    return recorder.calls, events, trace.getvalue()
+
+
+@pytest.mark.parametrize("tick_source", TICK_SOURCES)
+def test_the_observer_sees_every_wake_of_the_one_loop(tick_source: str) -> None:
+    """started, then a woke and a flush per wake-up, the two dispatches, stopped:
+    every tick reported, times in order, lateness never negative."""
+    calls, events, _ = in_child(lambda: _observed_run(tick_source))
+    names = [name for name, _ in calls]
+    assert names[0] == "started" and names[-3:] == ["dispatched", "dispatched", "stopped"]
+    start, interval, source = calls[0][1]
+    assert (interval, source) == (MS, tick_source)
+    wakes = [args for name, args in calls if name == "woke"]
+    assert names.count("flush") == len(wakes) - 1  # the last wake-up ends the loop
+    last_end = start
+    for wake, _count, emitted in wakes:
+        assert last_end <= wake.begin_ns <= wake.end_ns
+        assert wake.lateness_ns >= 0 and emitted == (wake.ticks > 0)
+        last_end = wake.end_ns
+    ticks = sum(wake.ticks for wake, _, _ in wakes)
+    assert ticks == wakes[-1][1] >= 20
+    tick_events = [e for e in events if isinstance(e, Tick)]
+    assert sum(e.expirations for e in tick_events) == ticks
+    assert [e.kind for e in events if isinstance(e, Event)] == [DISPLAY, SHUTDOWN]
+
+
+def test_trace_of_a_real_run_is_well_formed() -> None:
+    """The trace file of a run passes the format checks and holds what it promises."""
+    _, _, text = in_child(lambda: _observed_run("timerfd"))
+    assert text.endswith("\n]\n")
+    events = load_trace(text)
+    check_trace(events)
+    slices = [e["name"] for e in events if e["ph"] == "X"]
+    assert slices[-2:] == ["SIGUSR1", "SIGTERM"]
+    assert set(slices[:-2]) == {"epoll_pwait"} and len(slices) >= 3
+    assert [e["name"] for e in events if e["ph"] == "i" and e.get("cat") == "tick"]
+    (sigusr1,) = [e for e in events if e["ph"] == "i" and e["name"] == "SIGUSR1"]
+    assert sigusr1["args"]["sender_uid"] == os.getuid()
+    counts = [e["args"]["value"] for e in events if e["name"] == "count"]
+    assert counts[0] == 0 and counts[-1] >= 20
+
+
+def test_the_trace_reaches_the_file_at_every_wake() -> None:
+    """Each wake-up's events are written before the loop waits again, so a
+    kill loses at most the wake-up in progress."""
+    stream = io.StringIO()
+
+    class Flushes(io.StringIO):
+        def flush(self) -> None:
+            stream.write(self.getvalue()[len(stream.getvalue()):])
+
+    writer = TraceWriter(Flushes())
+    writer.started(1000, MS, "timerfd")
+    writer.woke(Wake(2000, 5000, 1, 40, 0, 1, 1, 0), 1, False)
+    writer.flush()
+    check_trace(load_trace(stream.getvalue()))  # cut short, no closing bracket: still loads
+    assert '"epoll_pwait"' in stream.getvalue() and '"tick"' in stream.getvalue()
+
+
+def test_stats_add_up() -> None:
+    """Stats count the syscalls the wait made, signals by name, and timings."""
+    stats = Stats()
+    stats.started(0, MS, "timerfd")
+    for n in range(3):
+        stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, 0, 1, 1, 0), n + 1, False)
+    record = SignalRecord(signal.SIGUSR1, 42, 0, 0, 0, 0)
+    stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 2, 1, 1), 3, False)
+    stats.dispatched(3 * MS + 30, 3 * MS + 9_030, Event(DISPLAY, 3, 10, 42, 0, 0), record)
+    stats.stopped(4 * MS)
+    assert stats.syscalls == {"epoll_pwait": 5, "read": 4, "write": 1}
+    assert (stats.ticks, stats.wakeups) == (3, 4)
+    report = stats.report()
+    assert "  syscalls          epoll_pwait 5, read 4, write 1" in report.splitlines()
+    assert "signals           SIGUSR1 1" in report
+    assert "tick lateness" in report and "40.0" in report
+    assert report.splitlines()[1] == "  run time          0.004 s"
+
+
+def test_tick_events_have_their_own_record() -> None:
+    """A tick is a Tick, not a signal event with zeros: no signal fields at all."""
+    tick = Tick(TICK, 5, 2, 300, 1000)
+    assert tick.total == 5 and tick.expirations == 2 and not hasattr(tick, "signo")
+    assert not hasattr(tick, "__dict__") and tick.count(5) == 1  # tuple.count is not hidden

@@ -1,0 +1,141 @@
+"""TickLoop as a library, in a child process: order of dispatch and exit, on
+every configuration of the one loop (both tick sources; no instrument, an
+observer, tick events)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+
+import pytest
+from support import in_child
+
+from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
+from sigcounter.instruments.observer import Observer
+from sigcounter.kernel.constants import TICK_SOURCES
+from sigcounter.loop import TickLoop
+
+MS = 1_000_000
+INSTRUMENTS = ("none", "observer", "tick events")
+CONFIGURATIONS = [(source, instrument) for source in TICK_SOURCES for instrument in INSTRUMENTS]
+
+
+def _run_with_pending(
+    signals: list[int], stall: float, tick_source: str, instrument: str,
+) -> list[Event]:
+    """Open a 1 ms loop, let it stall, queue ``signals``, run to shutdown;
+    return the signal events (tick events checked and left out)."""
+    events: list[Event | Tick] = []
+    with TickLoop(MS, tick_source=tick_source) as loop:
+        time.sleep(stall)  # ticks fall due while nobody waits
+        for signum in signals:
+            os.kill(os.getpid(), signum)
+        observer = Observer() if instrument == "observer" else None
+        final = loop.run(events.append, observer, emit_ticks=instrument == "tick events")
+    assert final is events[-1]
+    ticks = [e for e in events if isinstance(e, Tick)]
+    assert all(t.kind == TICK and t.expirations > 0 and t.lateness_ns >= 0 for t in ticks)
+    return [e for e in events if isinstance(e, Event)]
+
+
+def _in_every_configuration(test: Callable[..., None]) -> Callable[..., None]:
+    every: Callable[..., None] = pytest.mark.parametrize(
+        ("tick_source", "instrument"), CONFIGURATIONS)(test)
+    return every
+
+
+@_in_every_configuration
+def test_ticks_are_counted_before_the_signals_of_the_same_wake(
+    tick_source: str, instrument: str,
+) -> None:
+    """Ticks that fell due before a wake-up are counted before its signals."""
+    events = in_child(lambda: _run_with_pending(
+        [signal.SIGUSR1, signal.SIGTERM], 0.05, tick_source, instrument))
+    assert [e.kind for e in events] == [DISPLAY, SHUTDOWN]
+    assert events[0].total >= 49  # the timeout source counts whole elapsed periods
+
+
+@_in_every_configuration
+def test_reset_and_shutdown_in_one_wake(tick_source: str, instrument: str) -> None:
+    """USR1, USR2 and TERM pending together: display, reset, shutdown, in that order."""
+    events = in_child(lambda: _run_with_pending(
+        [signal.SIGTERM, signal.SIGUSR2, signal.SIGUSR1], 0.02, tick_source, instrument))
+    assert [e.kind for e in events] == [DISPLAY, RESET, SHUTDOWN]
+    assert events[0].total >= 19
+    assert events[1].total == events[2].total == 0
+    assert events[2].signo == signal.SIGTERM
+
+
+@_in_every_configuration
+def test_pending_signals_are_taken_lowest_number_first(
+    tick_source: str, instrument: str,
+) -> None:
+    """Kernel order, not send order: a pending SIGINT (2) ends the loop before USR1 (10)."""
+    events = in_child(lambda: _run_with_pending(
+        [signal.SIGUSR1, signal.SIGINT], 0.0, tick_source, instrument))
+    assert [(e.kind, e.signo) for e in events] == [(SHUTDOWN, signal.SIGINT)]
+
+
+@_in_every_configuration
+def test_events_carry_the_sender(tick_source: str, instrument: str) -> None:
+    """Each event names the sending process and user."""
+    def sender() -> tuple[int, list[Event]]:
+        return os.getpid(), _run_with_pending([signal.SIGTERM], 0.0, tick_source, instrument)
+
+    pid, events = in_child(sender)
+    assert [(e.sender_pid, e.sender_uid) for e in events] == [(pid, os.getuid())]
+
+
+def _ticks_across_a_stall(tick_source: str, instrument: str) -> tuple[int, int]:
+    """Count while the loop is busy elsewhere: no tick may be lost."""
+    events: list[Event | Tick] = []
+    with TickLoop(2 * MS, tick_source=tick_source) as loop:
+        time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGUSR1)
+        os.kill(os.getpid(), signal.SIGTERM)
+        observer = Observer() if instrument == "observer" else None
+        loop.run(events.append, observer, emit_ticks=instrument == "tick events")
+        due = (time.monotonic_ns() - loop.start_ns) // (2 * MS)
+    shown = next(e.total for e in events if isinstance(e, Event))
+    return shown, due
+
+
+@_in_every_configuration
+def test_ticks_missed_while_stalled_are_all_counted(tick_source: str, instrument: str) -> None:
+    """A 100 ms stall at 2 ms: the count shown is every tick due by then."""
+    shown, due = in_child(lambda: _ticks_across_a_stall(tick_source, instrument))
+    assert 50 <= shown <= due
+
+
+def _closed_output(instrument: str) -> str:
+    read_end, write_end = os.pipe()
+    with TickLoop(MS, watch_output=write_end) as loop:
+        os.close(read_end)
+        try:
+            observer = Observer() if instrument == "observer" else None
+            loop.run(lambda event: None, observer, emit_ticks=instrument == "tick events")
+        except BrokenPipeError as exc:
+            return exc.strerror or ""
+    return "loop returned"
+
+
+@pytest.mark.parametrize("instrument", INSTRUMENTS)
+def test_a_watched_output_closing_ends_the_loop_with_epipe(instrument: str) -> None:
+    """When the reader of the output goes away, run() raises BrokenPipeError."""
+    assert in_child(lambda: _closed_output(instrument)) == os.strerror(32)
+
+
+def test_run_needs_open() -> None:
+    """run() on an unopened loop is a clear RuntimeError."""
+    with pytest.raises(RuntimeError, match="open"):
+        TickLoop(MS).run(lambda event: None)
+
+
+def test_interval_and_tick_source_are_checked() -> None:
+    """A zero period (a disarmed timer) or an unknown tick source is refused."""
+    with pytest.raises(ValueError):
+        TickLoop(0)
+    with pytest.raises(ValueError, match="tick_source"):
+        TickLoop(MS, tick_source="sleep")

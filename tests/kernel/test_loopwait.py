@@ -1,0 +1,189 @@
+"""LoopWait, the native wait, at its edges: records, floods, EINTR, the schedule.
+
+Each test runs in a forked child (signal masks are process-wide there).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+from support import in_child
+
+from sigcounter.kernel.constants import TICK_SOURCES, TIMEOUT, TIMERFD
+from sigcounter.kernel.epoll import EPOLLIN
+from sigcounter.kernel.loopwait import LoopWait, SignalRecord
+from sigcounter.kernel.signalfd import SignalFD
+
+MS = 1_000_000
+HANDLED = [signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM]
+
+
+def _pending_records(signals: list[int]) -> list[SignalRecord]:
+    with SignalFD(HANDLED) as signalfd, LoopWait(signalfd, 1000 * MS) as wait:
+        wait.arm()
+        for signum in signals:
+            os.kill(os.getpid(), signum)
+        _ticks, records, others = wait.wait()
+        assert others == []
+        return records
+
+
+def test_one_wake_returns_every_pending_signal_lowest_number_first() -> None:
+    """Four pending signals come back from one wait, in the kernel's order."""
+    records = in_child(lambda: _pending_records(
+        [signal.SIGTERM, signal.SIGUSR2, signal.SIGUSR1, signal.SIGINT]))
+    assert [r.signo for r in records] == sorted(HANDLED)
+
+
+def test_records_carry_sender_and_code() -> None:
+    """signo, sender pid and uid and si_code (SI_USER for kill) are decoded in C."""
+    def run() -> tuple[int, list[SignalRecord]]:
+        return os.getpid(), _pending_records([signal.SIGUSR1])
+
+    pid, records = in_child(run)
+    assert [(r.signo, r.sender_pid, r.sender_uid, r.code) for r in records] == [
+        (signal.SIGUSR1, pid, os.getuid(), 0)]
+
+
+def _queued_values() -> list[tuple[int, int, int]]:
+    """sigqueue(3) from a helper process: si_code SI_QUEUE and the value."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class Sigval(ctypes.Union):
+        _fields_ = [("sival_int", ctypes.c_int), ("sival_ptr", ctypes.c_void_p)]
+
+    with SignalFD([signal.SIGUSR1]) as signalfd, LoopWait(signalfd, 1000 * MS) as wait:
+        wait.arm()
+        assert libc.sigqueue(os.getpid(), signal.SIGUSR1, Sigval(sival_int=4242)) == 0
+        _ticks, records, _ = wait.wait()
+        return [(r.signo, r.code, r.value_int) for r in records]
+
+
+def test_sigqueue_value_reaches_python() -> None:
+    """A sigqueue(3) value and si_code SI_QUEUE (-1) come through the native wait."""
+    assert in_child(_queued_values) == [(signal.SIGUSR1, -1, 4242)]
+
+
+def _flood_of_realtime(count: int) -> tuple[list[int], list[int]]:
+    """Real-time signals queue one record each: more than one read's worth."""
+    rt = signal.SIGRTMIN
+    with SignalFD([rt]) as signalfd, LoopWait(signalfd, 1000 * MS) as wait:
+        wait.arm()
+        for _ in range(count):
+            os.kill(os.getpid(), rt)
+        per_wake: list[int] = []
+        seen: list[int] = []
+        while len(seen) < count:
+            _ticks, records, _ = wait.wait()
+            per_wake.append(len(records))
+            seen.extend(r.signo for r in records)
+        return per_wake, seen
+
+
+def test_a_flood_is_read_several_records_per_wake_none_lost() -> None:
+    """40 queued signals come back in reads of up to 16 records, all of them."""
+    per_wake, seen = in_child(lambda: _flood_of_realtime(40))
+    assert sum(per_wake) == 40 and max(per_wake) == 16
+    assert seen == [signal.SIGRTMIN] * 40
+
+
+def _ticks_survive_eintr(tick_source: str) -> tuple[int, int, int, int, int, int]:
+    """A Python handler's signal interrupts epoll_pwait; the ticks counted
+    before it are kept, and the handler runs before the wait is retried."""
+    handled_at: list[int] = []
+
+    def on_alarm(signum: int, frame: object) -> None:
+        handled_at.append(time.monotonic_ns())
+        os.kill(os.getpid(), signal.SIGUSR1)  # something for the wait to return
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    with SignalFD([signal.SIGUSR1]) as signalfd, \
+            LoopWait(signalfd, MS, tick_source=tick_source) as wait:
+        start = wait.arm()
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        ticks, records, _ = wait.wait()
+        due_after = (time.monotonic_ns() - start) // MS
+        due_at_handler = (handled_at[0] - start) // MS
+        return ticks, wait.ticks_total, due_at_handler, due_after, wait.interrupted, len(records)
+
+
+@pytest.mark.parametrize("tick_source", TICK_SOURCES)
+def test_eintr_is_retried_and_loses_no_tick(tick_source: str) -> None:
+    """EINTR from the wait comes back to Python (handlers run), then is retried;
+    every tick due by then is counted and handed over."""
+    ticks, total, due_at_handler, due_after, interrupted, signals = in_child(
+        lambda: _ticks_survive_eintr(tick_source))
+    assert interrupted >= 1 and signals == 1
+    assert ticks == total
+    assert due_at_handler <= ticks <= due_after
+
+
+def _schedule(tick_source: str) -> tuple[int, int, int, int]:
+    with SignalFD([signal.SIGUSR1]) as signalfd, \
+            LoopWait(signalfd, 2 * MS, tick_source=tick_source, every_wake=True) as wait:
+        start = wait.arm()
+        total, latenesses = 0, []
+        while total < 20:
+            ticks, _records, _ = wait.wait()
+            wake = wait.wake(ticks)
+            total += ticks
+            if ticks:
+                latenesses.append(wake.lateness_ns)
+        now = time.monotonic_ns()
+        return total, wait.ticks_total, (now - start) // (2 * MS), min(latenesses)
+
+
+@pytest.mark.parametrize("tick_source", TICK_SOURCES)
+def test_every_wake_reports_each_tick_on_one_schedule(tick_source: str) -> None:
+    """With every_wake the wait returns per tick; the schedule has one owner,
+    the count is exact and the lateness is never negative."""
+    total, ticks_total, due_by_now, least_lateness = in_child(lambda: _schedule(tick_source))
+    assert total == ticks_total >= 20
+    assert ticks_total <= due_by_now
+    assert least_lateness >= 0
+
+
+def _other_source() -> list[tuple[int, int]]:
+    read_end, write_end = os.pipe()
+    with SignalFD([signal.SIGUSR1]) as signalfd, LoopWait(signalfd, 1000 * MS) as wait:
+        source = wait.add_source(read_end, EPOLLIN)
+        wait.arm()
+        os.write(write_end, b"x")
+        _ticks, _records, others = wait.wait()
+        return [(got - source, events) for got, events in others]
+
+
+def test_another_ready_source_comes_back_by_its_number() -> None:
+    """An added fd is reported by the source number add_source gave, not its fd."""
+    assert in_child(_other_source) == [(0, EPOLLIN)]
+
+
+def test_bad_arguments_are_value_errors() -> None:
+    """A non-positive interval or an unknown tick source is refused up front."""
+    def run() -> list[str]:
+        errors = []
+        with SignalFD([signal.SIGUSR1]) as signalfd:
+            for kwargs in ({"interval_ns": 0}, {"interval_ns": MS, "tick_source": "x"}):
+                try:
+                    LoopWait(signalfd, **kwargs)
+                except ValueError as exc:
+                    errors.append(str(exc))
+        return errors
+
+    assert len(in_child(run)) == 2
+
+
+def test_timeout_source_has_no_timer() -> None:
+    """The timeout source makes no timerfd: nothing to read per tick."""
+    def run() -> tuple[bool, bool]:
+        with SignalFD([signal.SIGUSR1]) as signalfd, \
+                LoopWait(signalfd, MS, tick_source=TIMEOUT) as timeout_wait, \
+                LoopWait(signalfd, MS, tick_source=TIMERFD) as timer_wait:
+            return timeout_wait._timer is None, timer_wait._timer is not None
+
+    assert in_child(run) == (True, True)
