@@ -34,9 +34,11 @@ if TYPE_CHECKING:
     from typing import Self
 
     from sigcounter.instruments.observer import Observer
+    from sigcounter.kernel.fd import HasFileno
     from sigcounter.kernel.loopwait import SignalRecord
 
     Emit = Callable[[Event | Tick], None]
+    Handler = Callable[[int], None]
 
 HANDLED_SIGNALS = (SIGUSR1, SIGUSR2, SIGTERM, SIGINT)
 SHUTDOWN_SIGNALS = frozenset({SIGTERM, SIGINT})
@@ -64,6 +66,7 @@ class TickLoop:
         self._watch_output = watch_output
         self._signals: SignalFD | None = None
         self._wait: LoopWait | None = None
+        self._handlers: dict[int, Handler] = {}
 
     def open(self) -> Self:
         """Block the signals, create and register the fds, start the ticks.
@@ -76,9 +79,26 @@ class TickLoop:
         if self._watch_output is not None:
             # EPOLLERR is always reported, asked for or not: for a pipe's
             # write end it means exactly "the reader closed its end".
-            wait.add_source(self._watch_output, EPOLLERR)
+            self.add_source(self._watch_output, EPOLLERR, _output_closed)
         self.start_ns = wait.arm()
         return self
+
+    def add_source(self, target: int | HasFileno, events: int, handler: Handler) -> int:
+        """Watch another fd in the same epoll set (after ``open()``): when it is
+        ready, ``handler(events)`` runs in the loop, after the wake-up's ticks
+        and before its signals; what it raises ends the loop. Returns the
+        source's number, for ``modify_source``."""
+        if self._wait is None:
+            raise RuntimeError("TickLoop.add_source() needs open() first")
+        source = self._wait.add_source(target, events)
+        self._handlers[source] = handler
+        return source
+
+    def modify_source(self, target: int | HasFileno, source: int, events: int) -> None:
+        """Change the events watched for a source from ``add_source``."""
+        if self._wait is None:
+            raise RuntimeError("TickLoop.modify_source() needs open() first")
+        self._wait.modify_source(target, source, events)
 
     def close(self) -> None:
         """Close the fds. The signals stay blocked: unblocking would deliver
@@ -87,6 +107,7 @@ class TickLoop:
             if fd_object is not None:
                 fd_object.close()
         self._wait = self._signals = None
+        self._handlers.clear()
 
     def __enter__(self) -> Self:
         return self.open()
@@ -121,8 +142,8 @@ class TickLoop:
                     add_ticks(ticks)
                 if watched:
                     self._report_wake(loop_wait, ticks, emit if emit_ticks else None, observer)
-                if others:  # the only other source is the watched output: closed
-                    raise _output_closed()
+                for source, events in others:
+                    self._handlers[source](events)
                 for record in signals:
                     event = dispatch(record, clock())
                     emit(event)
@@ -160,5 +181,5 @@ class TickLoop:
                                  record.sender_uid, now_ns))
 
 
-def _output_closed() -> BrokenPipeError:
-    return BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+def _output_closed(events: int) -> None:
+    raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))

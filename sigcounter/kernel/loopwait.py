@@ -17,6 +17,12 @@ have been counted. Both tick sources keep to it exactly:
   next tick, rounded up to whole milliseconds, and ticks are the periods
   elapsed on CLOCK_MONOTONIC (the vDSO, no system call): 1 system call per
   tick, seen up to 1 ms late, never early.
+
+A Python-level signal handler runs when the wait comes back to Python: on
+an EINTR (retried right after), or at its next return. A signal that lands
+while the C code runs between two ``epoll_pwait`` calls interrupts nothing,
+so its handler waits for that return; ``select`` has the same race, and the
+same cure: ``signal.set_wakeup_fd()`` with that fd given to ``add_source()``.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from support import in_child
 from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
 from sigcounter.instruments.observer import Observer
 from sigcounter.kernel.constants import TICK_SOURCES
+from sigcounter.kernel.epoll import EPOLLIN
 from sigcounter.loop import TickLoop
 
 MS = 1_000_000
@@ -139,3 +140,23 @@ def test_interval_and_tick_source_are_checked() -> None:
         TickLoop(0)
     with pytest.raises(ValueError, match="tick_source"):
         TickLoop(MS, tick_source="sleep")
+
+
+def _source_handled_before_signals() -> list[str]:
+    seen: list[str] = []
+    read_end, write_end = os.pipe()
+    with TickLoop(1000 * MS) as loop:
+        def on_readable(events: int) -> None:
+            seen.append(f"source {events & EPOLLIN}")
+            os.read(read_end, 1)
+
+        loop.add_source(read_end, EPOLLIN, on_readable)
+        os.write(write_end, b"x")
+        os.kill(os.getpid(), signal.SIGTERM)
+        loop.run(lambda event: seen.append(event.kind))
+    return seen
+
+
+def test_an_added_source_runs_its_handler_before_the_signals() -> None:
+    """A source added to the loop is handled in the same wake-up, before its signals."""
+    assert in_child(_source_handled_before_signals) == [f"source {EPOLLIN}", SHUTDOWN]

@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
-from support import in_child
+from support import in_child, poll_until
 
 from sigcounter.kernel.constants import TICK_SOURCES, TIMEOUT, TIMERFD
 from sigcounter.kernel.epoll import EPOLLIN
@@ -92,35 +93,44 @@ def test_a_flood_is_read_several_records_per_wake_none_lost() -> None:
     assert seen == [signal.SIGRTMIN] * 40
 
 
-def _ticks_survive_eintr(tick_source: str) -> tuple[int, int, int, int, int, int]:
-    """A Python handler's signal interrupts epoll_pwait; the ticks counted
-    before it are kept, and the handler runs before the wait is retried."""
-    handled_at: list[int] = []
+def _stop_and_continue(pid: int) -> None:
+    """From a helper process: once ``pid`` sleeps in epoll_pwait, stop it for
+    a while, continue it (its wait then ends in EINTR), and send SIGUSR1."""
+    wchan = Path(f"/proc/{pid}/wchan")
+    poll_until(lambda: wchan.read_text() == "do_epoll_wait", what="the wait")
+    os.kill(pid, signal.SIGSTOP)
+    state = Path(f"/proc/{pid}/stat")
+    poll_until(lambda: state.read_text().rsplit(")", 1)[1].split()[0] == "T", what="the stop")
+    time.sleep(0.05)  # the stop under test: ticks fall due meanwhile
+    os.kill(pid, signal.SIGCONT)
+    os.kill(pid, signal.SIGUSR1)
 
-    def on_alarm(signum: int, frame: object) -> None:
-        handled_at.append(time.monotonic_ns())
-        os.kill(os.getpid(), signal.SIGUSR1)  # something for the wait to return
 
-    signal.signal(signal.SIGALRM, on_alarm)
+def _ticks_survive_eintr(tick_source: str) -> tuple[int, int, int, int, int]:
     with SignalFD([signal.SIGUSR1]) as signalfd, \
-            LoopWait(signalfd, MS, tick_source=tick_source) as wait:
+            LoopWait(signalfd, 5 * MS, tick_source=tick_source) as wait:
         start = wait.arm()
-        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        helper = os.fork()
+        if helper == 0:  # pragma: no cover - the helper process
+            try:
+                _stop_and_continue(os.getppid())
+            finally:
+                os._exit(0)
         ticks, records, _ = wait.wait()
-        due_after = (time.monotonic_ns() - start) // MS
-        due_at_handler = (handled_at[0] - start) // MS
-        return ticks, wait.ticks_total, due_at_handler, due_after, wait.interrupted, len(records)
+        due_after = (time.monotonic_ns() - start) // (5 * MS)
+        os.waitpid(helper, 0)
+        return ticks, wait.ticks_total, due_after, wait.interrupted, len(records)
 
 
 @pytest.mark.parametrize("tick_source", TICK_SOURCES)
 def test_eintr_is_retried_and_loses_no_tick(tick_source: str) -> None:
-    """EINTR from the wait comes back to Python (handlers run), then is retried;
-    every tick due by then is counted and handed over."""
-    ticks, total, due_at_handler, due_after, interrupted, signals = in_child(
+    """SIGSTOP and SIGCONT end the wait with EINTR: it is retried, and every
+    tick that fell due while stopped is counted and handed over."""
+    ticks, total, due_after, interrupted, signals = in_child(
         lambda: _ticks_survive_eintr(tick_source))
     assert interrupted >= 1 and signals == 1
     assert ticks == total
-    assert due_at_handler <= ticks <= due_after
+    assert 10 <= ticks <= due_after  # 50 ms stopped, at 5 ms a tick
 
 
 def _schedule(tick_source: str) -> tuple[int, int, int, int]:
