@@ -39,6 +39,7 @@ from sigcounter.kernel.record import Record
 from sigcounter.kernel.timerfd import TimerFD
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Self
 
     from sigcounter.kernel._native import LoopWaitStruct
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from sigcounter.kernel.signalfd import SignalFD
 
 EINTR = errno.EINTR
+_NONE = ()  # "nothing of that kind this time", without building an empty list
 FIRST_OTHER_SOURCE = lib.SOURCE_OTHER
 
 
@@ -150,7 +152,7 @@ class LoopWait:
             self._timer.settime(start_ns + state.interval_ns, state.interval_ns, absolute=True)
         return start_ns
 
-    def wait(self) -> tuple[int, list[SignalRecord], list[tuple[int, int]]]:
+    def wait(self) -> tuple[int, Sequence[SignalRecord], Sequence[tuple[int, int]]]:
         """Block until Python has something to do: (ticks counted meanwhile,
         signals read in the kernel's order, other ready (source, events))."""
         state = self._state
@@ -162,12 +164,15 @@ class LoopWait:
         ticks = state.ticks
         if ticks:
             state.ticks = 0
+        # The signal path: one cdata per record, fields read once, no empty
+        # lists built for what did not happen.
         signals = [
             new_tuple(SignalRecord, (record.signo, record.sender_pid, record.sender_uid,
                                      record.code, record.value_int, record.value_ptr))
             for record in state.signals[0:state.nsignals]
-        ]
-        others = [(source.source, source.events) for source in state.ready[0:ready]]
+        ] if state.nsignals else _NONE
+        others = [(source.source, source.events) for source in state.ready[0:ready]] \
+            if ready else _NONE
         return ticks, signals, others
 
     def wake(self, ticks: int) -> Wake:

@@ -28,8 +28,8 @@ def _pending_records(signals: list[int]) -> list[SignalRecord]:
         for signum in signals:
             os.kill(os.getpid(), signum)
         _ticks, records, others = wait.wait()
-        assert others == []
-        return records
+        assert not others
+        return list(records)
 
 
 def test_one_wake_returns_every_pending_signal_lowest_number_first() -> None:
