@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     from sigcounter.instruments.observer import Observer
     from sigcounter.instruments.stats import Stats
+    from sigcounter.loop import Emit, TickLoop
+    from sigcounter.notify import Notifier
+    from sigcounter.pidfile import PidFile
 
 
 def _say(message: str, fd: int = 2) -> None:
@@ -93,19 +96,67 @@ def _write_profile(profiler: Profile, stream: IO[bytes]) -> None:
     stream.close()
 
 
+def _claim_pidfile(path: str | None) -> PidFile | None:
+    """--pidfile, taken before the ready line: a second instance stops here
+    with PidFileError (an OSError), leaving the file alone."""
+    if path is None:
+        return None
+    from sigcounter.pidfile import PidFile
+
+    return PidFile.claim(path)
+
+
+def _notify_ready(loop: TickLoop, interval_ns: int) -> Notifier | None:
+    """READY=1 and the watchdog pings, when a service manager asked for them
+    through NOTIFY_SOCKET; without it, nothing at all (not one syscall)."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return None
+    from sigcounter.notify import Notifier
+
+    notifier = Notifier(address, _say)
+    notifier.ready(format_interval(interval_ns))
+    notifier.start_watchdog(loop, os.environ)
+    return notifier
+
+
+def _reporting(emit: Emit, notifier: Notifier | None, interval_ns: int) -> Emit:
+    """``emit``, plus STATUS= after each handled signal and STOPPING=1 before
+    the last line, when there is a service manager to tell."""
+    if notifier is None:
+        return emit
+    from sigcounter.notify import reporting
+
+    return reporting(emit, notifier.send, format_interval(interval_ns))
+
+
+def _release(pidfile: PidFile | None, notifier: Notifier | None) -> None:
+    if pidfile is not None:
+        pidfile.remove()
+    if notifier is not None:
+        notifier.close()
+
+
 def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | None) -> int:
     from sigcounter.loop import TickLoop
-    from sigcounter.output import is_pipe_or_socket, line_writer, pick_formatter, write_line
+    from sigcounter.output import pick_formatter, write_line
+    from sigcounter.writer import LineWriter, OutputError
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
+    writer = LineWriter(1)
+    writer.on_resumed = lambda dropped: _say(
+        f"{PROG}: stdout was stalled; {dropped} lines were dropped")
+    write = writer.write
     profiler = None
+    pidfile: PidFile | None = None
+    notifier: Notifier | None = None
     try:
-        with TickLoop(
-            options.interval_ns, tick_source=options.tick_source,
-            watch_output=1 if is_pipe_or_socket(1) else None,
-        ) as loop:
+        with TickLoop(options.interval_ns, tick_source=options.tick_source) as loop:
+            writer.attach(loop)
+            pidfile = _claim_pidfile(options.pidfile)
             if not options.quiet:
                 _say(_ready_line(options.interval_ns))
+            notifier = _notify_ready(loop, options.interval_ns)
             if options.explain:
                 from sigcounter.instruments.explain import explain
 
@@ -119,19 +170,29 @@ def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | Non
                 profiler = cProfile.Profile()
                 profiler.enable()
             loop.run(
-                line_writer(1, formatter), observer,
-                emit_ticks=options.json and options.verbose,
+                _reporting(lambda event: write(formatter(event).encode()), notifier,
+                           options.interval_ns),
+                observer, emit_ticks=options.json and options.verbose,
             )
+            undelivered = writer.drain(options.drain_timeout_ns)
     except BrokenPipeError:
         _say(f"{PROG}: stdout was closed by its reader; stopping")
+        return 1
+    except OutputError as exc:
+        _say(f"{PROG}: {exc}")
         return 1
     except OSError as exc:
         _say(f"{PROG}: error: {exc}")
         return 1
     finally:
+        _release(pidfile, notifier)
+        writer.close()
         if profiler is not None and profile is not None:
             profiler.disable()
             _write_profile(profiler, profile)
+    if undelivered:
+        _say(f"{PROG}: {undelivered} lines were not delivered to stdout")
+        return 1
     return 0
 
 

@@ -26,7 +26,7 @@ from sigcounter.kernel.epoll import EPOLLERR
 from sigcounter.kernel.lean import TYPE_CHECKING, new_tuple
 from sigcounter.kernel.loopwait import LoopWait
 from sigcounter.kernel.signalfd import SignalFD
-from sigcounter.kernel.signals import SIGINT, SIGTERM, SIGUSR1, SIGUSR2
+from sigcounter.kernel.signals import SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     Emit = Callable[[Event | Tick], None]
     Handler = Callable[[int], None]
 
-HANDLED_SIGNALS = (SIGUSR1, SIGUSR2, SIGTERM, SIGINT)
-SHUTDOWN_SIGNALS = frozenset({SIGTERM, SIGINT})
+# SIGHUP (the terminal went away) ends the run as cleanly as SIGTERM: the
+# instruments finish their files and the shutdown event is written.
+HANDLED_SIGNALS = (SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP)
+SHUTDOWN_SIGNALS = frozenset({SIGTERM, SIGINT, SIGHUP})
 
 
 class TickLoop:

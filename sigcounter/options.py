@@ -12,11 +12,12 @@ from sigcounter.kernel.constants import NS_PER_S, TICK_SOURCES, TIMERFD
 PROG = "sig-counter"
 MIN_INTERVAL_NS = 1_000  # one microsecond
 MAX_INTERVAL_NS = 86_400 * NS_PER_S  # one day
+MAX_DRAIN_NS = 3_600 * NS_PER_S  # an hour
 
 USAGE = f"""\
 usage: {PROG} [--interval SECONDS] [--tick-source {{timerfd,timeout}}] [-q] [-v]
                    [--json] [--stats] [--trace FILE] [--cpuprofile FILE] [--explain]
-                   [--version] [-h]
+                   [--pidfile PATH] [--drain-timeout SECONDS] [--version] [-h]
 """
 
 HELP = USAGE + f"""
@@ -40,6 +41,11 @@ options:
                         python -m pstats FILE)
   --explain             print the commands that trace and profile this process,
                         then run
+  --pidfile PATH        once ready, write the PID to PATH and hold it locked until
+                        exit; refuse to start if another instance holds it
+  --drain-timeout SECONDS
+                        at shutdown, how long to wait for a stalled stdout to
+                        take the lines still queued (default: 1)
   --version             print the version and exit
   -h, --help            print this help and exit
 
@@ -47,9 +53,10 @@ signals:
   SIGUSR1          print "Ticker count: N"
   SIGUSR2          print "Resetting ticker count to zero" and set the count to 0
   SIGTERM, SIGINT  print "received terminated|interrupt \N{EM DASH} shutting down", exit 0
+  SIGHUP           print "received hangup \N{EM DASH} shutting down", exit 0
 
-example:
-  {PROG} & kill -USR1 $!; kill -TERM $!
+example (the sleep lets it get ready: a SIGUSR1 before that would end it):
+  {PROG} & sleep 1; kill -USR1 $!; kill -TERM $!
 """
 
 
@@ -63,9 +70,11 @@ class Options:
     def __init__(self) -> None:
         self.interval_ns = NS_PER_S
         self.tick_source = TIMERFD
+        self.drain_timeout_ns = NS_PER_S
         self.quiet = self.verbose = self.json = self.stats = self.explain = False
         self.trace: str | None = None
         self.cpuprofile: str | None = None
+        self.pidfile: str | None = None
         self.help = self.version = False
 
 
@@ -74,13 +83,25 @@ _FLAGS = {
     "--json": "json", "--stats": "stats", "--explain": "explain",
     "-h": "help", "--help": "help", "--version": "version",
 }
-_VALUED = {"--interval", "--tick-source", "--trace", "--cpuprofile"}
+_VALUED = {
+    "--interval", "--tick-source", "--trace", "--cpuprofile", "--pidfile", "--drain-timeout",
+}
 
 
 def parse_args(argv: list[str]) -> Options:
+    """Options from ``argv``; ``-h``/``--help`` before ``--`` wins over any error."""
+    options_part = argv[:argv.index("--")] if "--" in argv else argv
+    if "-h" in options_part or "--help" in options_part:
+        options = Options()
+        options.help = True
+        return options
     options, args = Options(), list(argv)
     while args:
         arg = args.pop(0)
+        if arg == "--":  # the end of the options; sig-counter takes no arguments
+            if args:
+                raise UsageError(f"unrecognized argument: {args[0]}")
+            break
         name, has_value, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         if name in _VALUED:
             if not has_value:
@@ -113,6 +134,11 @@ def _set_valued(options: Options, name: str, value: str) -> None:
         options.tick_source = value
     elif name == "--trace":
         options.trace = _path(name, value)
+    elif name == "--pidfile":
+        options.pidfile = _path(name, value)
+    elif name == "--drain-timeout":
+        options.drain_timeout_ns = parse_seconds(name, value, minimum_ns=0,
+                                                 maximum_ns=MAX_DRAIN_NS)
     else:
         options.cpuprofile = _path(name, value)
 
@@ -125,29 +151,37 @@ def _path(name: str, value: str) -> str:
 
 def parse_interval(text: str) -> int:
     """Seconds as a decimal string (``0.25``, ``1e-3``) to exact integer nanoseconds."""
-    digits, exponent = _decimal(text)
-    if digits <= 0:
-        raise UsageError(f"argument --interval: must be positive: {text!r}")
+    return parse_seconds("--interval", text, range_text="0.000001 (a microsecond) to 86400 (a day)")
+
+
+def parse_seconds(
+    name: str, text: str, *, minimum_ns: int = MIN_INTERVAL_NS,
+    maximum_ns: int = MAX_INTERVAL_NS, range_text: str = "",
+) -> int:
+    """``text``, a decimal number of seconds, as exact integer nanoseconds
+    within [minimum_ns, maximum_ns]; a one-line UsageError naming ``name`` if not."""
+    digits, exponent = _decimal(name, text)
+    if digits < 0 or (digits == 0 and minimum_ns > 0):
+        raise UsageError(f"argument {name}: must be positive: {text!r}")
     scale = exponent + 9  # nanoseconds = digits * 10**scale
     if scale < 0 and (scale < -30 or digits % 10**-scale):
-        raise UsageError(f"argument --interval: finer than a nanosecond: {text!r}")
+        raise UsageError(f"argument {name}: finer than a nanosecond: {text!r}")
     if scale > 30:
-        nanoseconds = MAX_INTERVAL_NS + 1  # far beyond the range; avoid a huge power
+        nanoseconds = maximum_ns + 1  # far beyond the range; avoid a huge power
     else:
         nanoseconds = digits * 10**scale if scale >= 0 else digits // 10**-scale
-    if not MIN_INTERVAL_NS <= nanoseconds <= MAX_INTERVAL_NS:
-        raise UsageError(
-            f"argument --interval: must be from 0.000001 (a microsecond) to 86400 (a day): "
-            f"{text!r}"
-        )
+    if not minimum_ns <= nanoseconds <= maximum_ns:
+        range_text = range_text or (
+            f"{format_interval(minimum_ns)[:-1]} to {format_interval(maximum_ns)[:-1]} seconds")
+        raise UsageError(f"argument {name}: must be from {range_text}: {text!r}")
     return nanoseconds
 
 
-def _decimal(text: str) -> tuple[int, int]:
+def _decimal(name: str, text: str) -> tuple[int, int]:
     """``text`` as (signed integer digits, power of ten), exactly: "0.25" -> (25, -2)."""
     stripped = text.strip()
     if stripped.lower().lstrip("+-") in {"nan", "snan", "inf", "infinity"}:
-        raise UsageError(f"argument --interval: must be a finite number of seconds: {text!r}")
+        raise UsageError(f"argument {name}: must be a finite number of seconds: {text!r}")
     mantissa, has_exponent, exponent_text = stripped.lower().partition("e")
     sign = -1 if mantissa.startswith("-") else 1
     whole, _, fraction = mantissa.lstrip("+-").partition(".")
@@ -159,7 +193,7 @@ def _decimal(text: str) -> tuple[int, int]:
                                   and len(exponent_text) - len(exponent_digits) <= 1))
     )
     if not well_formed:
-        raise UsageError(f"argument --interval: not a number of seconds: {text!r}")
+        raise UsageError(f"argument {name}: not a number of seconds: {text!r}")
     exponent = int(exponent_text) if has_exponent else 0
     return sign * int(whole + fraction or "0"), exponent - len(fraction)
 

@@ -7,7 +7,7 @@ import stat
 
 from sigcounter.events import DISPLAY, RESET, TICK, Event, Tick
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.kernel.signals import SIGINT, SIGTERM, signal_name
+from sigcounter.kernel.signals import SIGHUP, SIGINT, SIGTERM, signal_name
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     Formatter = Callable[[Event | Tick], str]
 
 # Go's os.Signal names, which the original prints in its shutdown line.
-GO_SIGNAL_NAMES: dict[int, str] = {SIGTERM: "terminated", SIGINT: "interrupt"}
+GO_SIGNAL_NAMES: dict[int, str] = {
+    SIGTERM: "terminated", SIGINT: "interrupt", SIGHUP: "hangup",
+}
 
 
 RESET_LINE = "Resetting ticker count to zero\n"

@@ -2,7 +2,7 @@
 
 sig-counter spends its life asleep, so what it imports is most of what it
 costs: each module below would be loaded only for one small thing. A test
-(tests/unit/test_lean.py) checks that the plain command still loads none of
+(tests/system/test_lean.py) checks that the plain command still loads none of
 ``typing``, ``re``, ``enum``, ``signal`` or ``collections``, and that each
 trick still avoids what it says.
 """

@@ -1,0 +1,170 @@
+"""LineWriter: the program's lines out to stdout, without ever blocking the loop.
+
+The handled signals stay blocked for the whole run, so a ``write(2)`` that
+blocks (a reader that stopped reading a full pipe, a terminal on Ctrl-S)
+would make SIGTERM and Ctrl-C useless. Lines that cannot be written at once
+wait in a bounded queue, in order, and go out when stdout becomes writable,
+which the loop watches in its one epoll set, only while the queue is not
+empty, so an idle tick costs what it did. Past the bound, new lines are
+dropped and counted, never silently.
+
+Non-blocking writes without touching anyone else's view of stdout: setting
+O_NONBLOCK on fd 1 would change the one open file description that the
+shell and any sibling process share with us. So:
+- a pipe, FIFO or terminal is opened again through /proc/self/fd/1, which
+  gives a description of our own to set O_NONBLOCK on;
+- a socket cannot be opened that way; ``send(MSG_DONTWAIT)`` is non-blocking
+  for that one call;
+- a regular file or /dev/null does not block: plain ``write``.
+Where none of these works (no /proc), lines are written blocking, as before.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import time
+
+from sigcounter.kernel.constants import NS_PER_S
+from sigcounter.kernel.epoll import EPOLLERR, EPOLLHUP, EPOLLOUT, Epoll
+from sigcounter.kernel.lean import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sigcounter.loop import TickLoop
+
+QUEUE_LIMIT = 1 << 20  # bytes of lines waiting; past it new lines are dropped
+
+
+class OutputError(Exception):
+    """stdout failed for good (other than a reader going away); one line."""
+
+
+class LineWriter:
+    """Writes whole lines to ``fd`` and queues what cannot be written yet."""
+
+    def __init__(self, fd: int = 1, *, limit: int = QUEUE_LIMIT) -> None:
+        self.fd = fd
+        self.limit = limit
+        self.dropped = 0  # lines dropped since the last report
+        self.dropped_total = 0
+        self._pending = bytearray()
+        self._loop: TickLoop | None = None
+        self._source = 0
+        self._watch = 0  # the events the loop watches for now (0: not registered)
+        self._fd, self._send, self.watchable = _nonblocking_route(fd)
+        # Told how many lines were dropped, once the queue has drained again.
+        self.on_resumed: Callable[[int], None] | None = None
+
+    @property
+    def pending_lines(self) -> int:
+        return self._pending.count(b"\n")
+
+    def attach(self, loop: TickLoop) -> None:
+        """Watch stdout in ``loop``'s epoll set: for its reader going away (a
+        pipe or socket) and, while lines wait, for room to write them."""
+        self._loop = loop
+        if self.watchable:
+            self._watch = EPOLLERR
+            self._source = loop.add_source(self._fd, EPOLLERR, self._on_ready)
+
+    def write(self, data: bytes) -> None:
+        """Write ``data`` (whole lines) now, or queue it behind what waits."""
+        if not data:
+            return
+        if self._pending:
+            self._enqueue(data)
+            return
+        written = self._try_write(data)
+        if written < len(data):
+            self._pending += data[written:]  # the rest of a started line: never dropped
+            self._watch_writable(True)
+
+    def _enqueue(self, data: bytes) -> None:
+        if len(self._pending) + len(data) > self.limit:
+            self.dropped += data.count(b"\n")
+            self.dropped_total += data.count(b"\n")
+            return
+        self._pending += data
+
+    def flush(self) -> bool:
+        """Write what waits, as far as stdout takes it; True when all is out."""
+        while self._pending:
+            written = self._try_write(bytes(self._pending))
+            if written == 0:
+                return False
+            del self._pending[:written]
+        self._watch_writable(False)
+        if self.dropped and self.on_resumed is not None:
+            dropped, self.dropped = self.dropped, 0
+            self.on_resumed(dropped)
+        return True
+
+    def drain(self, timeout_ns: int) -> int:
+        """At shutdown: wait up to ``timeout_ns`` for the queue to go out;
+        return how many lines were not delivered (dropped ones included)."""
+        if self._pending and self.watchable:
+            deadline = time.monotonic_ns() + timeout_ns
+            with Epoll() as epoll:
+                epoll.register(self._fd, EPOLLOUT)
+                while not self.flush() and (left := deadline - time.monotonic_ns()) > 0:
+                    epoll.wait(left / NS_PER_S)
+        return self.pending_lines + self.dropped_total
+
+    def _on_ready(self, events: int) -> None:
+        if events & (EPOLLERR | EPOLLHUP):  # the reader went away (or the terminal)
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+        self.flush()
+
+    def _try_write(self, data: bytes) -> int:
+        try:
+            return self._send(self._fd, data)
+        except BlockingIOError:
+            return 0
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
+
+    def _watch_writable(self, wanted: bool) -> None:
+        events = EPOLLERR | (EPOLLOUT if wanted else 0)
+        if self._loop is None or not self.watchable or events == self._watch:
+            return
+        self._loop.modify_source(self._fd, self._source, events)
+        self._watch = events
+
+    def close(self) -> None:
+        if self._fd != self.fd:
+            os.close(self._fd)
+            self._fd = self.fd
+
+
+def _nonblocking_route(fd: int) -> tuple[int, Callable[[int, bytes], int], bool]:
+    """(fd to write to, how to write, whether epoll can watch it) for ``fd``."""
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return fd, os.write, False
+    if stat.S_ISSOCK(mode):
+        return fd, _dontwait_sender(fd), True
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        try:
+            own = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            return fd, os.write, False
+        # /dev/null and its like never block and never hang up: nothing to watch.
+        return own, os.write, stat.S_ISFIFO(mode) or os.isatty(own)
+    return fd, os.write, False
+
+
+def _dontwait_sender(fd: int) -> Callable[[int, bytes], int]:
+    import socket  # only when stdout is a socket: it pulls in enum
+
+    own = socket.socket(fileno=os.dup(fd))  # a second fd, same socket, for send()
+
+    def send(_fd: int, data: bytes) -> int:
+        return own.send(data, socket.MSG_DONTWAIT)
+
+    return send
