@@ -32,6 +32,7 @@ from sigcounter.kernel.lean import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from sigcounter.loop import TickLoop
 
@@ -79,8 +80,30 @@ class LineWriter:
             return
         written = self._try_write(data)
         if written < len(data):
-            self._pending += data[written:]  # the rest of a started line: never dropped
-            self._watch_writable(True)
+            self._queue_rest(data[written:])
+
+    def emitter(self, formatter: Callable[[Any], str]) -> Callable[[Any], None]:
+        """The loop's ``emit``: format an event and write its line, in one
+        call on the common path (nothing queued, the whole line taken)."""
+        send, fd, write = self._send, self._fd, self.write
+
+        def emit(event: Any) -> None:
+            data = formatter(event).encode()
+            if self._pending or not data:
+                write(data)
+                return
+            try:
+                written = send(fd, data)
+            except OSError as exc:
+                written = self._failed(exc)
+            if written < len(data):
+                self._queue_rest(data[written:])
+
+        return emit
+
+    def _queue_rest(self, rest: bytes) -> None:
+        self._pending += rest  # the rest of a started line: never dropped
+        self._watch_writable(True)
 
     def _enqueue(self, data: bytes) -> None:
         if len(self._pending) + len(data) > self.limit:
@@ -121,12 +144,17 @@ class LineWriter:
     def _try_write(self, data: bytes) -> int:
         try:
             return self._send(self._fd, data)
-        except BlockingIOError:
-            return 0
-        except BrokenPipeError:
-            raise
         except OSError as exc:
-            raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
+            return self._failed(exc)
+
+    @staticmethod
+    def _failed(exc: OSError) -> int:
+        """0 bytes written if stdout is only full; otherwise the error, for good."""
+        if isinstance(exc, BlockingIOError):
+            return 0
+        if isinstance(exc, BrokenPipeError):
+            raise exc
+        raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
 
     def _watch_writable(self, wanted: bool) -> None:
         events = EPOLLERR | (EPOLLOUT if wanted else 0)

@@ -84,3 +84,30 @@ def test_bad_arguments_say_what_is_wrong(argv: list[str], message: str) -> None:
     """Each mistake gets its own one-line explanation."""
     with pytest.raises(UsageError, match=message):
         parse_args(argv)
+
+
+@given(st.text(max_size=30))
+def test_any_interval_text_is_a_value_or_one_usage_line(text: str) -> None:
+    """Whatever the text, the parser gives exact nanoseconds in range or one UsageError line."""
+    try:
+        nanoseconds = parse_interval(text)
+    except UsageError as exc:
+        message = str(exc)
+        assert message.startswith("argument --interval: ") and "\n" not in message.rstrip("'")
+    else:
+        assert isinstance(nanoseconds, int) and 1_000 <= nanoseconds <= 86_400 * 10**9
+        assert parse_interval(format_interval(nanoseconds)[:-1]) == nanoseconds
+
+
+@given(st.integers(1_000, 86_400 * 10**9))
+def test_every_interval_survives_a_round_trip(nanoseconds: int) -> None:
+    """format_interval and parse_interval are exact inverses over the whole range."""
+    assert parse_interval(format_interval(nanoseconds)[:-1]) == nanoseconds
+
+
+def test_help_wins_and_double_dash_ends_the_options() -> None:
+    """--help is honoured even beside a bad option; after -- nothing is an option."""
+    assert parse_args(["--interval", "0", "--help"]).help
+    with pytest.raises(UsageError, match="unrecognized argument: --help"):
+        parse_args(["--", "--help"])
+    assert parse_args(["-q", "--"]).quiet
