@@ -16,7 +16,7 @@ from sigcounter.events import DISPLAY, RESET, SHUTDOWN, Event, Tick
 from sigcounter.loop import HANDLED_SIGNALS, TickLoop
 
 MS = 1_000_000
-KIND = {signal.SIGUSR1: DISPLAY, signal.SIGUSR2: RESET}
+KIND: dict[int, str] = {signal.SIGUSR1: DISPLAY, signal.SIGUSR2: RESET}
 
 
 def model(sent: list[int]) -> list[tuple[str, int, bool]]:
