@@ -14,9 +14,10 @@ import sys
 from sigcounter import __version__
 from sigcounter.kernel.lean import TYPE_CHECKING, prctl_module
 from sigcounter.options import HELP, PROG, Options, UsageError, format_interval, parse_args
+from sigcounter.stdfds import ClosedStdout, secure_standard_fds
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from cProfile import Profile
     from typing import IO, Any
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sigcounter.loop import Emit, TickLoop
     from sigcounter.notify import Notifier
     from sigcounter.pidfile import PidFile
+    from sigcounter.writer import LineWriter
 
 
 def _say(message: str, fd: int = 2) -> None:
@@ -137,16 +139,30 @@ def _release(pidfile: PidFile | None, notifier: Notifier | None) -> None:
         notifier.close()
 
 
-def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | None) -> int:
+def _dropped_reporter(writer: LineWriter, *, as_json: bool) -> Callable[[int], None]:
+    """Once stdout takes lines again: say how many were dropped (stderr, and a
+    JSON event with --json), so that no line is lost silently."""
+    def report(dropped: int) -> None:
+        _say(f"{PROG}: stdout was stalled; {dropped} lines were dropped")
+        if as_json:
+            from sigcounter.output import format_dropped_json
+
+            writer.write(format_dropped_json(dropped).encode())
+
+    return report
+
+
+def _serve(
+    options: Options, observer: Observer | None, stats: Stats | None,
+    profile: IO[bytes] | None,
+) -> int:
     from sigcounter.loop import TickLoop
     from sigcounter.output import pick_formatter, write_line
     from sigcounter.writer import LineWriter, OutputError
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
     writer = LineWriter(1)
-    writer.on_resumed = lambda dropped: _say(
-        f"{PROG}: stdout was stalled; {dropped} lines were dropped")
-    write = writer.write
+    writer.on_resumed = _dropped_reporter(writer, as_json=options.json)
     profiler = None
     pidfile: PidFile | None = None
     notifier: Notifier | None = None
@@ -170,7 +186,7 @@ def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | Non
                 profiler = cProfile.Profile()
                 profiler.enable()
             loop.run(
-                _reporting(lambda event: write(formatter(event).encode()), notifier,
+                _reporting(writer.emitter(formatter), notifier,
                            options.interval_ns),
                 observer, emit_ticks=options.json and options.verbose,
             )
@@ -181,10 +197,12 @@ def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | Non
     except OutputError as exc:
         _say(f"{PROG}: {exc}")
         return 1
-    except OSError as exc:
-        _say(f"{PROG}: error: {exc}")
+    except OSError as exc:  # the kernel refused: the errno's own words
+        _say(f"{PROG}: error: {exc.strerror or exc}")
         return 1
     finally:
+        if stats is not None:
+            stats.dropped_lines = writer.dropped_total
         _release(pidfile, notifier)
         writer.close()
         if profiler is not None and profile is not None:
@@ -198,6 +216,12 @@ def _serve(options: Options, observer: Observer | None, profile: IO[bytes] | Non
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the program; return its exit status."""
+    try:
+        # Before anything is opened, so that nothing of ours lands on fd 0-2.
+        secure_standard_fds()
+    except ClosedStdout as exc:
+        _say(f"{PROG}: error: {exc}")
+        return 1
     try:
         options = parse_args(list(sys.argv[1:] if argv is None else argv))
         if options.help or options.version:
@@ -217,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"{PROG}: error: {exc}")
         return 1
     try:
-        status = _serve(options, observer, profile)
+        status = _serve(options, observer, stats, profile)
     except KeyboardInterrupt:  # Ctrl-C before the signals were blocked
         return 130
     if trace is not None:

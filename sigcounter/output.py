@@ -75,6 +75,15 @@ def format_event_json(event: Event | Tick) -> str:
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 
+def format_dropped_json(lines: int) -> str:
+    """The --json event for lines dropped while stdout was stalled."""
+    import json
+    import time
+
+    record = {"event": "dropped", "lines": lines, "monotonic_ns": time.monotonic_ns()}
+    return json.dumps(record, separators=(",", ":")) + "\n"
+
+
 def pick_formatter(*, as_json: bool, verbose: bool) -> Formatter:
     if as_json:
         return format_event_json

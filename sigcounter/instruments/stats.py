@@ -20,6 +20,7 @@ class Stats(Observer):
     def __init__(self) -> None:
         self.started_ns = self.stopped_ns = 0
         self.ticks = self.wakeups = 0
+        self.dropped_lines = 0  # lines stdout never took (set by the program at the end)
         self.syscalls: Counter[str] = Counter()
         self.signals: Counter[str] = Counter()
         self.lateness = Histogram()
@@ -58,6 +59,7 @@ class Stats(Observer):
             f"  wake-ups          {self.wakeups}",
             f"  syscalls          {by_count(self.syscalls)}",
             f"  signals           {by_count(self.signals)}",
+            f"  dropped lines     {self.dropped_lines}",
             f"  {'(µs)':<18}{'p50':>9}{'p99':>9}{'max':>9}{'n':>8}",
         ]
         for label, histogram in (
