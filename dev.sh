@@ -6,8 +6,9 @@
 #   ./dev.sh bench [--quick]             set up, build, run the benchmarks (bench/)
 #
 # Set-up: the system packages that are missing (via apt-get, with sudo when
-# not root), a virtual environment in $VENV (default .venv) made with
-# $PYTHON (default python3), and the package with its native module built.
+# not root; systemtap-sdt-dev for the USDT probes, bpftrace for their tests),
+# a virtual environment in $VENV (default .venv) made with $PYTHON (default
+# python3), and the package with its native module built.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -54,8 +55,13 @@ sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Pyth
         || missing+=(python3-dev)
     # python-prctl has no wheel: it compiles against libcap's header.
     echo '#include <sys/capability.h>' | gcc -E - >/dev/null 2>&1 || missing+=(libcap-dev)
+    # The USDT probes are built in only when the compiler has sys/sdt.h.
+    echo '#include <sys/sdt.h>' | gcc -E - >/dev/null 2>&1 || missing+=(systemtap-sdt-dev)
     if [ "$1" != run ]; then
         command -v strace >/dev/null || missing+=(strace)
+    fi
+    if [ "$1" = test ]; then
+        command -v bpftrace >/dev/null || missing+=(bpftrace)
     fi
     apt_install "${missing[@]}"
     # perf counts syscalls best; the benchmarks fall back to strace without it.
@@ -96,7 +102,7 @@ case "${1:-}" in
         exec "$VENV/bin/python" bench/run.py "$@"
         ;;
     *)
-        sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
+        sed -n '2,11s/^# \{0,1\}//p' "$0" >&2
         exit 2
         ;;
 esac

@@ -148,3 +148,8 @@ struct loop_wait {
     ...;
 };
 int loop_wait(struct loop_wait *wait);
+
+/* --- USDT probes (source.c; sigcounter/kernel/probes.py) --------------- */
+#define SIGCOUNTER_PROBES ...      /* 1: built with <sys/sdt.h>, the probes are in */
+extern unsigned short sigcounter_emit_semaphore;  /* > 0 while a tracer is attached to emit */
+void fire_emit(int kind, int64_t count);

@@ -3,7 +3,9 @@
  * epoll_pwait, counts the ticks that fell due, reads and decodes the pending
  * signals, and returns to Python only when there is something for Python to
  * do. An idle tick therefore runs no Python at all. Every call it makes is a
- * system call the Python layer wraps too; see sigcounter/kernel/loopwait.py. */
+ * system call the Python layer wraps too; see sigcounter/kernel/loopwait.py.
+ * It carries the USDT probes (sigcounter:tick, signal, wake) and fire_emit(),
+ * the probe Python fires for each line it emits. */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -12,6 +14,44 @@
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
+
+/* USDT probes, provider "sigcounter" (sigcounter/kernel/probes.py documents
+ * their arguments). native/build_native.py sets SIGCOUNTER_PROBES to 1 when
+ * the compiler has <sys/sdt.h>; without it the probes compile to nothing.
+ * A probe site is a single nop plus an ELF note saying where its arguments
+ * are; a tracer that attaches turns the nop into a breakpoint. Each probe
+ * also has a semaphore (_SDT_HAS_SEMAPHORES): a counter that the tracer (or
+ * the kernel, for uprobes with a reference counter) raises while it is
+ * attached, so that work done only for a probe can be skipped otherwise. */
+#ifndef SIGCOUNTER_PROBES
+#define SIGCOUNTER_PROBES 0
+#endif
+#if SIGCOUNTER_PROBES
+#define _SDT_HAS_SEMAPHORES 1
+#include <sys/sdt.h>
+#define PROBE2(name, a, b) STAP_PROBE2(sigcounter, name, a, b)
+#define PROBE3(name, a, b, c) STAP_PROBE3(sigcounter, name, a, b, c)
+#define PROBE4(name, a, b, c, d) STAP_PROBE4(sigcounter, name, a, b, c, d)
+/* Where sdt.h's users (and dtrace -G) put semaphores; hidden, so the note's
+ * link-time address is the one in use. */
+#define SEMAPHORE __attribute__((section(".probes"), visibility("hidden")))
+/* Read through volatile: a tracer changes it behind the compiler's back. */
+#define PROBE_ENABLED(name) \
+    __builtin_expect(*(volatile unsigned short *)&sigcounter_##name##_semaphore != 0, 0)
+#else
+#define PROBE2(name, a, b) ((void)(a), (void)(b))
+#define PROBE3(name, a, b, c) ((void)(a), (void)(b), (void)(c))
+#define PROBE4(name, a, b, c, d) ((void)(a), (void)(b), (void)(c), (void)(d))
+#define SEMAPHORE
+#define PROBE_ENABLED(name) 0
+#endif
+/* sdt.h's names: provider_name_semaphore. Zero while nothing is attached.
+ * They exist in a build without probes too (always zero), so that the
+ * Python side is the same in both. */
+unsigned short sigcounter_tick_semaphore SEMAPHORE;
+unsigned short sigcounter_signal_semaphore SEMAPHORE;
+unsigned short sigcounter_wake_semaphore SEMAPHORE;
+unsigned short sigcounter_emit_semaphore SEMAPHORE;
 
 #define LOOP_WAIT_MAX_EVENTS 8
 #define LOOP_WAIT_MAX_SIGNALS 16
@@ -104,6 +144,7 @@ static int count_ticks(struct loop_wait *w, int timer_ready)
         w->ticks_total += expirations;
         w->ticks += expirations;
         w->lateness_ns = monotonic_ns() - due_ns(w, w->ticks_total);
+        PROBE3(tick, expirations, w->lateness_ns, w->ticks_total);
     }
     return 0;
 }
@@ -126,6 +167,7 @@ static int read_signals(struct loop_wait *w)
         record->code = infos[i].ssi_code;
         record->value_int = infos[i].ssi_int;
         record->value_ptr = infos[i].ssi_ptr;
+        PROBE4(signal, record->signo, record->sender_pid, record->sender_uid, record->code);
     }
     w->nsignals = count;
     return 0;
@@ -147,12 +189,18 @@ int loop_wait(struct loop_wait *w)
     w->nready = 0;
     for (;;) {
         int timeout = timeout_ms(w);
-        if (w->every_wake)
+        /* The clock is read around the wait only for an instrument or an
+         * attached wake probe: otherwise an idle tick stays exactly
+         * epoll_pwait + read, with nothing else in between. */
+        int timed = w->every_wake || PROBE_ENABLED(wake);
+        if (timed)
             w->wait_begin_ns = monotonic_ns();
         w->epoll_waits++;
         int ready = epoll_pwait(w->epfd, events, LOOP_WAIT_MAX_EVENTS, timeout, NULL);
-        if (w->every_wake)
+        if (timed) {
             w->wait_end_ns = monotonic_ns();
+            PROBE2(wake, w->wait_end_ns - w->wait_begin_ns, ready);
+        }
         if (ready < 0)
             return -1;
         int timer_ready = 0, signals_ready = 0;
@@ -177,4 +225,13 @@ int loop_wait(struct loop_wait *w)
         if (w->every_wake || w->nsignals > 0 || w->nready > 0)
             return w->nready;
     }
+}
+
+/* The probe for each line the program emits, fired from Python (probes.py),
+ * which calls this only while sigcounter_emit_semaphore says a tracer is
+ * attached. kind: 1 display, 2 reset, 3 shutdown, 4 tick; count: the count
+ * the line shows. Never inlined: one probe site, in one place. */
+__attribute__((noinline)) void fire_emit(int kind, int64_t count)
+{
+    PROBE2(emit, kind, count);
 }

@@ -49,6 +49,15 @@ def _set_identity() -> None:
     prctl.prctl(prctl.PR_SET_NO_NEW_PRIVS, 1)
 
 
+def _version() -> str:
+    """The version, and whether this build carries the USDT probes."""
+    try:
+        from sigcounter.kernel.probes import build_note
+    except ImportError:
+        return f"{PROG} {__version__} (native module not built)"
+    return f"{PROG} {__version__} ({build_note()})"
+
+
 def _ready_line(interval_ns: int) -> str:
     pid = os.getpid()
     return (
@@ -225,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = parse_args(list(sys.argv[1:] if argv is None else argv))
         if options.help or options.version:
-            _say(HELP.rstrip("\n") if options.help else f"{PROG} {__version__}", fd=1)
+            _say(HELP.rstrip("\n") if options.help else _version(), fd=1)
             return 0
         trace, profile = _open_outputs(options)
     except UsageError as exc:

@@ -25,6 +25,7 @@ from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
 from sigcounter.kernel.epoll import EPOLLERR
 from sigcounter.kernel.lean import TYPE_CHECKING, new_tuple
 from sigcounter.kernel.loopwait import LoopWait
+from sigcounter.kernel.probes import EMIT_KINDS, EMIT_TICK, emit_enabled, fire_emit
 from sigcounter.kernel.signalfd import SignalFD
 from sigcounter.kernel.signals import SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2
 
@@ -159,6 +160,8 @@ class TickLoop:
                     event = new_tuple(Event, (kind, counter.count, signo, record[1], record[2],
                                               clock()))
                     emit(event)
+                    if emit_enabled():  # a tracer on sigcounter:emit (one nop otherwise)
+                        fire_emit(EMIT_KINDS[kind], event[1])
                     if observer is not None:
                         observer.dispatched(event[5], clock(), event, record)
                     if kind is SHUTDOWN:
@@ -176,6 +179,8 @@ class TickLoop:
         emitted = emit is not None and ticks > 0
         if emit is not None and ticks:
             emit(Tick(TICK, self.counter.count, ticks, wake.lateness_ns, wake.end_ns))
+            if emit_enabled():
+                fire_emit(EMIT_TICK, self.counter.count)
         if observer is not None:
             observer.woke(wake, self.counter.count, emitted)
 

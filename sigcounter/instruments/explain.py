@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sys
 
+from sigcounter.kernel.probes import BUILT_WITH_PROBES, EXTENSION_PATH
+
 
 def explain(pid: int, program: str = "sig-counter") -> str:
     python_bin = sys.executable
@@ -29,4 +31,29 @@ How to watch {program} (pid {pid}); the tracers need root. docs/observing.md exp
   wake-ups:       grep ctxt_switches /proc/{pid}/status
   built in:       {program} --stats --trace trace.json --cpuprofile cpu.prof
                   (trace.json opens in ui.perfetto.dev; {python_bin} -m pstats cpu.prof)
+{_usdt(pid)}"""
+
+
+def _usdt(pid: int) -> str:
+    """The static tracepoints: where they are, and bpftrace and perf on them."""
+    if not BUILT_WITH_PROBES:
+        return ("  USDT probes:    none in this build (built without <sys/sdt.h>: install\n"
+                "                  systemtap-sdt-dev and reinstall, or run ./dev.sh run)\n")
+    so = EXTENSION_PATH
+    return f"""\
+  USDT probes:    sigcounter:tick, signal, wake and emit, in
+                  {so}
+                  bpftrace -l 'usdt:{so}:*'
+                  bpftrace -p {pid} -e 'usdt:$1:sigcounter:signal {{
+                    printf("sig=%d from pid=%d uid=%d code=%d\\n", arg0, arg1, arg2, arg3); }}
+                    usdt:$1:sigcounter:tick {{ @lateness_us = hist(arg1 / 1000); }}' \\
+                    {so}
+                  (tick: arg0 expirations, arg1 lateness ns, arg2 ticks so far; wake: arg0 ns
+                  in epoll_pwait, arg1 ready fds; emit: arg0 kind 1 display 2 reset
+                  3 shutdown 4 tick, arg1 the count shown)
+                  perf buildid-cache --add {so}
+                  perf probe 'sdt_sigcounter:*'              (again after each rebuild)
+                  perf record -e 'sdt_sigcounter:*' -p {pid}   then: perf script
+                  perf trace -e 'epoll_pwait,read,write,sdt_sigcounter:*' -p {pid}
+                  perf probe -d 'sdt_sigcounter:*'           (removes the probe events)
 """

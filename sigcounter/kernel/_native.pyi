@@ -88,6 +88,9 @@ class _Lib:
     SOURCE_SIGNALS: int
     SOURCE_OTHER: int
     def loop_wait(self, wait: LoopWaitStruct) -> int: ...
+    SIGCOUNTER_PROBES: int
+    sigcounter_emit_semaphore: int
+    def fire_emit(self, kind: int, count: int) -> None: ...
 
 # The structs of our own, as the Python side sees them through ffi.new().
 class SignalRecordStruct:

@@ -164,15 +164,20 @@ class LoopWait:
         ticks = state.ticks
         if ticks:
             state.ticks = 0
-        # The signal path: one cdata per record, fields read once, no empty
-        # lists built for what did not happen.
-        signals = [
-            new_tuple(SignalRecord, (record.signo, record.sender_pid, record.sender_uid,
-                                     record.code, record.value_int, record.value_ptr))
-            for record in state.signals[0:state.nsignals]
-        ] if state.nsignals else _NONE
-        others = [(source.source, source.events) for source in state.ready[0:ready]] \
-            if ready else _NONE
+        # The signal path: plain loops, not comprehensions (on 3.11 each of
+        # those builds a function object per call), and no empty lists.
+        signals: Sequence[SignalRecord] = _NONE
+        if count := state.nsignals:
+            signals = []
+            for record in state.signals[0:count]:
+                signals.append(new_tuple(SignalRecord, (
+                    record.signo, record.sender_pid, record.sender_uid, record.code,
+                    record.value_int, record.value_ptr)))
+        others: Sequence[tuple[int, int]] = _NONE
+        if ready:
+            others = []
+            for source in state.ready[0:ready]:
+                others.append((source.source, source.events))
         return ticks, signals, others
 
     def wake(self, ticks: int) -> Wake:

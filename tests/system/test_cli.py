@@ -8,6 +8,7 @@ import pytest
 from support import SIG_COUNTER
 
 from sigcounter import __version__
+from sigcounter.kernel.probes import build_note
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -35,7 +36,7 @@ def test_bad_options_exit_2_with_one_line(args: list[str]) -> None:
 
 def test_version_and_help() -> None:
     """--version names the version; --help documents every option and signal."""
-    assert _run("--version").stdout == f"sig-counter {__version__}\n"
+    assert _run("--version").stdout == f"sig-counter {__version__} ({build_note()})\n"
     help_text = _run("--help").stdout
     for word in ("--interval", "--tick-source", "--quiet", "--verbose",
                  "--json", "--stats", "--trace", "--cpuprofile", "--explain", "--version",

@@ -1,0 +1,66 @@
+"""The USDT probes of the native module, and the one Python fires.
+
+Provider ``sigcounter``, in ``sigcounter/kernel/_native*.so`` (``SO`` below).
+Scripts and docs depend on these names and argument positions:
+
+- ``sigcounter:tick`` (C, when ticks are counted): arg0 expirations counted in
+  this wake-up (>= 1), arg1 lateness in ns (now minus the last counted tick's
+  scheduled time), arg2 ticks counted so far in this run;
+- ``sigcounter:signal`` (C, one per record read from the signalfd): arg0
+  signo, arg1 sender pid, arg2 sender uid, arg3 si_code;
+- ``sigcounter:wake`` (C, after each ``epoll_pwait``): arg0 ns spent in it,
+  arg1 ready fds (-1 when it failed, EINTR after a stop for instance);
+- ``sigcounter:emit`` (Python, one per line the program emits): arg0 the kind
+  (``EMIT_KINDS``: 1 display, 2 reset, 3 shutdown, 4 tick), arg1 the count
+  the line shows.
+
+A probe site is one ``nop`` until a tracer attaches. The emit probe needs a
+call from Python, so the loop makes it only while ``emit_enabled()``: the
+probe's semaphore, which bpftrace and perf raise while attached. Likewise the
+wake probe's clock reads happen only while its semaphore is up.
+
+    bpftrace -l 'usdt:SO:sigcounter:*'
+    bpftrace -p PID -e 'usdt:SO:sigcounter:signal { printf("%d from %d\\n", arg0, arg1); }'
+"""
+
+from __future__ import annotations
+
+from sigcounter.kernel import _native
+from sigcounter.kernel.native import lib
+
+# Whether this build has the probes: the compiler had <sys/sdt.h>.
+BUILT_WITH_PROBES = bool(lib.SIGCOUNTER_PROBES)
+PROBE_NAMES = ("tick", "signal", "wake", "emit")
+PROVIDER = "sigcounter"
+
+# The emit probe's arg0, by event kind (the strings of sigcounter.events).
+EMIT_DISPLAY, EMIT_RESET, EMIT_SHUTDOWN, EMIT_TICK = 1, 2, 3, 4
+EMIT_KINDS = {"display": EMIT_DISPLAY, "reset": EMIT_RESET, "shutdown": EMIT_SHUTDOWN,
+              "tick": EMIT_TICK}
+
+# The installed extension: the file tracers attach to.
+EXTENSION_PATH: str = _native.__file__
+
+
+def emit_enabled() -> bool:
+    """Is a tracer attached to ``sigcounter:emit``? (Always False without probes.)"""
+    return lib.sigcounter_emit_semaphore != 0
+
+
+# fire_emit(kind_code, count): fire ``sigcounter:emit``. The C function itself,
+# with no Python wrapper around it; call it only when ``emit_enabled()``.
+fire_emit = lib.fire_emit
+
+
+def build_note() -> str:
+    """One phrase for ``--version``: does this build carry the probes?"""
+    if BUILT_WITH_PROBES:
+        return f"USDT probes {', '.join(f'{PROVIDER}:{name}' for name in PROBE_NAMES)}"
+    return "no USDT probes (built without <sys/sdt.h>)"
+
+
+__all__ = [
+    "BUILT_WITH_PROBES", "EMIT_DISPLAY", "EMIT_KINDS", "EMIT_RESET", "EMIT_SHUTDOWN",
+    "EMIT_TICK", "EXTENSION_PATH", "PROBE_NAMES", "PROVIDER", "build_note", "emit_enabled",
+    "fire_emit",
+]
