@@ -112,13 +112,14 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents,
 #define SOURCE_TIMER ...
 #define SOURCE_SIGNALS ...
 #define SOURCE_OTHER ...
-struct signal_record {
-    uint32_t signo;
-    uint32_t sender_pid;
-    uint32_t sender_uid;
-    int32_t code;          /* si_code: SI_USER for kill(2), SI_QUEUE for sigqueue(3) */
-    int32_t value_int;     /* sigqueue(3)'s value, as an int ... */
-    uint64_t value_ptr;    /* ... and as a pointer */
+struct signal_record {     /* all int64_t: one flat array, unpacked in one call */
+    int64_t signo;
+    int64_t sender_pid;
+    int64_t sender_uid;
+    int64_t code;          /* si_code: SI_USER for kill(2), SI_QUEUE for sigqueue(3) */
+    int64_t value_int;     /* sigqueue(3)'s value, as an int ... */
+    int64_t value_ptr;     /* ... and as a pointer (its 64 bits, read as signed) */
+    int64_t read_ns;       /* CLOCK_MONOTONIC when the signalfd read returned it */
 };
 struct ready_source {
     uint32_t source;       /* the epoll data it was registered with */

@@ -62,13 +62,16 @@ unsigned short sigcounter_emit_semaphore SEMAPHORE;
 #define SOURCE_SIGNALS 2
 #define SOURCE_OTHER 3   /* and upwards: handed back to Python as they are */
 
+/* Every field 64 bits wide, so that the records are one flat array of
+ * int64_t that Python unpacks in a single call. */
 struct signal_record {
-    uint32_t signo;
-    uint32_t sender_pid;
-    uint32_t sender_uid;
-    int32_t code;
-    int32_t value_int;
-    uint64_t value_ptr;
+    int64_t signo;
+    int64_t sender_pid;
+    int64_t sender_uid;
+    int64_t code;
+    int64_t value_int;
+    int64_t value_ptr;
+    int64_t read_ns;
 };
 
 struct ready_source {
@@ -159,6 +162,7 @@ static int read_signals(struct loop_wait *w)
     if (got < 0)
         return errno == EAGAIN ? 0 : -1;
     int count = (int)(got / (ssize_t)sizeof infos[0]);
+    int64_t read_ns = count > 0 ? monotonic_ns() : 0;  /* when the signals reached us */
     for (int i = 0; i < count; i++) {
         struct signal_record *record = &w->signals[i];
         record->signo = infos[i].ssi_signo;
@@ -166,7 +170,8 @@ static int read_signals(struct loop_wait *w)
         record->sender_uid = infos[i].ssi_uid;
         record->code = infos[i].ssi_code;
         record->value_int = infos[i].ssi_int;
-        record->value_ptr = infos[i].ssi_ptr;
+        record->value_ptr = (int64_t)infos[i].ssi_ptr;  /* the bits as they are */
+        record->read_ns = read_ns;
         PROBE4(signal, record->signo, record->sender_pid, record->sender_uid, record->code);
     }
     w->nsignals = count;

@@ -158,7 +158,7 @@ class TickLoop:
                     else:  # SIGTERM, SIGINT or SIGHUP: the signalfd holds no others
                         kind = SHUTDOWN
                     event = new_tuple(Event, (kind, counter.count, signo, record[1], record[2],
-                                              clock()))
+                                              record[6]))
                     emit(event)
                     if emit_enabled():  # a tracer on sigcounter:emit (one nop otherwise)
                         fire_emit(EMIT_KINDS[kind], event[1])

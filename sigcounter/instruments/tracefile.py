@@ -41,6 +41,7 @@ class TraceWriter(Observer):
         self._stream = stream
         self._pid = os.getpid()  # one thread: its tid is the pid
         self._first = True
+        self._dispatched_until = 0  # signals read together are dispatched one after another
 
     def _write(self, name: str, phase: str, ts_ns: int, **fields: Any) -> None:
         event = {"name": name, "ph": phase, "ts": _us(ts_ns), "pid": self._pid,
@@ -73,6 +74,10 @@ class TraceWriter(Observer):
             self._counter("tick lateness (µs)", wake.end_ns, _us(wake.lateness_ns))
 
     def dispatched(self, begin_ns: int, end_ns: int, event: Event, record: SignalRecord) -> None:
+        # Signals read in one go share their read time; on one thread their
+        # slices follow each other.
+        begin_ns = max(begin_ns, self._dispatched_until)
+        self._dispatched_until = end_ns
         name = signal_name(record.signo)
         self._write(name, "i", begin_ns, s="t", cat="signal",
                     args={"sender_pid": record.sender_pid, "sender_uid": record.sender_uid,

@@ -55,13 +55,21 @@ class SignalRecord(Record):
     """One signal as the native wait read it from the signalfd."""
 
     __slots__ = ()
-    _fields = ("signo", "sender_pid", "sender_uid", "code", "value_int", "value_ptr")
+    _fields = (
+        "signo", "sender_pid", "sender_uid", "code", "value_int", "value_ptr", "read_ns",
+    )
     signo: int
     sender_pid: int  # 0 when the sender is outside our PID namespace
     sender_uid: int
     code: int  # si_code: SI_USER (0) for kill(2), SI_QUEUE (-1) for sigqueue(3)
     value_int: int  # sigqueue(3)'s value
-    value_ptr: int
+    value_ptr: int  # the same value's 64 bits, as a signed number
+    read_ns: int  # CLOCK_MONOTONIC when the read of the signalfd returned it
+
+
+# struct signal_record is this many int64_t, in SignalRecord's order (a test
+# holds the two together).
+RECORD_WORDS = len(SignalRecord._fields)
 
 
 class Wake(Record):
@@ -102,6 +110,7 @@ class LoopWait:
         # All the wait's state in one C struct: one argument to convert per call.
         self._state: LoopWaitStruct = ffi.new("struct loop_wait *")
         state = self._state
+        self._record_words = ffi.cast("int64_t *", ffi.addressof(state, "signals"))
         state.epfd, state.signalfd = epoll.fileno(), signals.fileno()
         state.timerfd = -1 if self._timer is None else self._timer.fileno()
         state.interval_ns, state.every_wake = interval_ns, every_wake
@@ -164,15 +173,18 @@ class LoopWait:
         ticks = state.ticks
         if ticks:
             state.ticks = 0
-        # The signal path: plain loops, not comprehensions (on 3.11 each of
-        # those builds a function object per call), and no empty lists.
+        # The signal path: the records are one flat array of int64_t, taken
+        # in a single call; no comprehension (on 3.11 each builds a function
+        # object per call), and no empty lists.
         signals: Sequence[SignalRecord] = _NONE
         if count := state.nsignals:
-            signals = []
-            for record in state.signals[0:count]:
-                signals.append(new_tuple(SignalRecord, (
-                    record.signo, record.sender_pid, record.sender_uid, record.code,
-                    record.value_int, record.value_ptr)))
+            words = ffi.unpack(self._record_words, RECORD_WORDS * count)
+            if count == 1:
+                signals = [new_tuple(SignalRecord, words)]
+            else:
+                signals = []
+                for start in range(0, RECORD_WORDS * count, RECORD_WORDS):
+                    signals.append(new_tuple(SignalRecord, words[start:start + RECORD_WORDS]))
         others: Sequence[tuple[int, int]] = _NONE
         if ready:
             others = []

@@ -127,7 +127,7 @@ def test_stats_add_up() -> None:
     stats.started(0, MS, "timerfd")
     for n in range(3):
         stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, 0, 1, 1, 0), n + 1, False)
-    record = SignalRecord(signal.SIGUSR1, 42, 0, 0, 0, 0)
+    record = SignalRecord(signal.SIGUSR1, 42, 0, 0, 0, 0, 3 * MS + 20)
     stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 2, 1, 1), 3, False)
     stats.dispatched(3 * MS + 30, 3 * MS + 9_030, Event(DISPLAY, 3, 10, 42, 0, 0), record)
     stats.stopped(4 * MS)

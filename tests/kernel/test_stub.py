@@ -44,3 +44,14 @@ def test_stub_struct_fields_are_the_compilers(stub_class: str, c_type: str) -> N
     """The stub's struct fields are the C struct's, in declaration order."""
     fields = [name for name, _field in ffi.typeof(c_type).fields]
     assert _stub_classes()[stub_class] == fields
+
+
+def test_signal_records_are_flat_int64_in_the_python_order() -> None:
+    """struct signal_record is SignalRecord's fields, in order, each an int64_t:
+    the native wait's records are unpacked as one flat array."""
+    from sigcounter.kernel.loopwait import RECORD_WORDS, SignalRecord
+
+    fields = ffi.typeof("struct signal_record").fields
+    assert [name for name, _ in fields] == list(SignalRecord._fields)
+    assert {field.type.cname for _, field in fields} == {"int64_t"}
+    assert ffi.sizeof("struct signal_record") == 8 * RECORD_WORDS
