@@ -149,7 +149,7 @@ class TickLoop:
                     # The signal path, written out here rather than in a call:
                     # every step between the wake-up and the write shows in
                     # the latency.
-                    signo = record[0]
+                    signo = record.signo
                     if signo == SIGUSR1:
                         kind = DISPLAY
                     elif signo == SIGUSR2:
@@ -157,13 +157,13 @@ class TickLoop:
                         kind = RESET
                     else:  # SIGTERM, SIGINT or SIGHUP: the signalfd holds no others
                         kind = SHUTDOWN
-                    event = new_tuple(Event, (kind, counter.count, signo, record[1], record[2],
-                                              record[6]))
+                    event = new_tuple(Event, (kind, counter.count, signo, record.sender_pid,
+                                              record.sender_uid, record.read_ns))
                     emit(event)
                     if emit_enabled():  # a tracer on sigcounter:emit (one nop otherwise)
-                        fire_emit(EMIT_KINDS[kind], event[1])
+                        fire_emit(EMIT_KINDS[kind], event.total)
                     if observer is not None:
-                        observer.dispatched(event[5], clock(), event, record)
+                        observer.dispatched(record.read_ns, clock(), event, record)
                     if kind is SHUTDOWN:
                         return event
                 if observer is not None:
