@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from support import SIG_COUNTER
@@ -42,3 +44,14 @@ def test_version_and_help() -> None:
                  "--json", "--stats", "--trace", "--cpuprofile", "--explain", "--version",
                  "SIGUSR1", "SIGUSR2", "SIGTERM"):
         assert word in help_text, word
+
+
+def test_readme_usage_lists_every_option_of_help() -> None:
+    """The README's usage block names exactly the options --help documents."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    usage = readme.split("## Usage", 1)[1].split("```", 2)[1]
+    help_text = _run("--help").stdout
+    options_section = help_text.split("options:", 1)[1].split("signals:", 1)[0]
+    documented = set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", options_section))
+    in_usage = set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", usage))
+    assert documented == in_usage, (documented ^ in_usage)

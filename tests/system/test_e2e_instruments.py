@@ -234,3 +234,28 @@ def test_unwritable_output_file_is_a_usage_error(flag: str, tmp_path: Path) -> N
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "No such file or directory" in result.stderr
+
+
+def test_sighup_ends_the_run_as_cleanly_as_sigterm(sig_counter: StartFn, tmp_path: Path) -> None:
+    """SIGHUP (the terminal went away): the shutdown event is the last JSON object,
+    the trace file is closed, the stats table is printed, status 0."""
+    trace = tmp_path / "trace.json"
+    process = sig_counter("--interval", INTERVAL, "--json", "--stats", "--trace", str(trace))
+    process.wait_ready()
+    process.send(signal.SIGHUP)
+    record = json.loads(process.line())
+    assert (record["event"], record["signal"]) == ("shutdown", "SIGHUP")
+    assert process.wait_exit() == 0
+    assert process.proc.stdout is not None and process.proc.stdout.read() == b""
+    check_trace(json.loads(trace.read_text()))  # complete: strict JSON, closing bracket
+    stderr = "".join(process.rest_of_stderr())
+    assert "sig-counter stats" in stderr and "SIGHUP 1" in stderr
+
+
+def test_sighup_line_in_text_mode(sig_counter: StartFn) -> None:
+    """In text mode SIGHUP prints the original's style of line, with Go's name for it."""
+    process = sig_counter("--interval", INTERVAL)
+    process.wait_ready()
+    process.send(signal.SIGHUP)
+    assert process.line() == "received hangup \N{EM DASH} shutting down\n".encode()
+    assert process.wait_exit() == 0
