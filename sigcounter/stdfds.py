@@ -1,4 +1,5 @@
-"""The standard descriptors the process was handed, made safe before it opens anything.
+"""The standard descriptors: made safe before anything is opened, and ``say``,
+the one way the program writes a message to stderr.
 
 A shell or a service manager may start a program with fd 0, 1 or 2 closed.
 The next fd the program opens then takes that number: a signalfd at fd 1
@@ -11,6 +12,15 @@ stdout, where the program's whole output goes, is an error.
 from __future__ import annotations
 
 import os
+
+
+def say(message: str, fd: int = 2) -> None:
+    """One line on stderr (or ``fd``), one ``write``; never raises: with stderr
+    gone there is nowhere left to report to."""
+    try:  # noqa: SIM105 - contextlib would cost an import at start-up
+        os.write(fd, f"{message}\n".encode())
+    except OSError:
+        pass
 
 
 class ClosedStdout(Exception):

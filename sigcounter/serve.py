@@ -1,0 +1,156 @@
+"""One run of the program: readiness (ready line, pidfile, sd_notify), the
+loop, and the exit status it earns. ``cli`` parses and sets up; this runs."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.options import PROG, format_interval
+from sigcounter.stdfds import say
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from cProfile import Profile
+    from typing import IO
+
+    from sigcounter.instruments.observer import Observer
+    from sigcounter.instruments.stats import Stats
+    from sigcounter.loop import Emit, TickLoop
+    from sigcounter.notify import Notifier
+    from sigcounter.options import Options
+    from sigcounter.pidfile import PidFile
+    from sigcounter.writer import LineWriter
+
+
+def _ready_line(interval_ns: int) -> str:
+    pid = os.getpid()
+    return (
+        f"{PROG}: pid {pid} ready, ticking every {format_interval(interval_ns)}; "
+        f"kill -USR1 {pid} shows the count, -USR2 resets it, -TERM or Ctrl-C stops"
+    )
+
+
+def _claim_pidfile(path: str | None) -> PidFile | None:
+    """--pidfile, taken before the ready line: a second instance stops here
+    with PidFileError (an OSError), leaving the file alone."""
+    if path is None:
+        return None
+    from sigcounter.pidfile import PidFile
+
+    return PidFile.claim(path)
+
+
+def _notify_ready(loop: TickLoop, interval_ns: int) -> Notifier | None:
+    """READY=1 and the watchdog pings, when a service manager asked for them
+    through NOTIFY_SOCKET; without it, nothing at all (not one syscall)."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return None
+    from sigcounter.notify import Notifier
+
+    notifier = Notifier(address, say)
+    notifier.ready(format_interval(interval_ns))
+    notifier.start_watchdog(loop, os.environ)
+    return notifier
+
+
+def _reporting(emit: Emit, notifier: Notifier | None, interval_ns: int) -> Emit:
+    """``emit``, plus STATUS= after each handled signal and STOPPING=1 before
+    the last line, when there is a service manager to tell."""
+    if notifier is None:
+        return emit
+    from sigcounter.notify import reporting
+
+    return reporting(emit, notifier.send, format_interval(interval_ns))
+
+
+def _release(pidfile: PidFile | None, notifier: Notifier | None) -> None:
+    if pidfile is not None:
+        pidfile.remove()
+    if notifier is not None:
+        notifier.close()
+
+
+def _dropped_reporter(writer: LineWriter, *, as_json: bool) -> Callable[[int], None]:
+    """Once stdout takes lines again: say how many were dropped (stderr, and a
+    JSON event with --json), so that no line is lost silently."""
+    def report(dropped: int) -> None:
+        say(f"{PROG}: stdout was stalled; {dropped} lines were dropped")
+        if as_json:
+            from sigcounter.output import format_dropped_json
+
+            writer.write(format_dropped_json(dropped).encode())
+
+    return report
+
+
+def serve(
+    options: Options, observer: Observer | None, stats: Stats | None,
+    profile: IO[bytes] | None,
+) -> int:
+    from sigcounter.loop import TickLoop
+    from sigcounter.output import pick_formatter, write_line
+    from sigcounter.writer import LineWriter, OutputError
+
+    formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
+    writer = LineWriter(1)
+    writer.on_resumed = _dropped_reporter(writer, as_json=options.json)
+    profiler = None
+    pidfile: PidFile | None = None
+    notifier: Notifier | None = None
+    try:
+        with TickLoop(options.interval_ns, tick_source=options.tick_source) as loop:
+            writer.attach(loop)
+            pidfile = _claim_pidfile(options.pidfile)
+            if not options.quiet:
+                say(_ready_line(options.interval_ns))
+            notifier = _notify_ready(loop, options.interval_ns)
+            if options.explain:
+                from sigcounter.instruments.explain import explain
+
+                write_line(2, explain(os.getpid()))
+            # Everything allocated so far lives as long as the process: keep the
+            # garbage collector from walking it again on every full collection.
+            gc.freeze()
+            if profile is not None:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            loop.run(
+                _reporting(writer.emitter(formatter), notifier,
+                           options.interval_ns),
+                observer, emit_ticks=options.json and options.verbose,
+            )
+            undelivered = writer.drain(options.drain_timeout_ns)
+    except BrokenPipeError:
+        say(f"{PROG}: stdout was closed by its reader; stopping")
+        return 1
+    except OutputError as exc:
+        say(f"{PROG}: {exc}")
+        return 1
+    except OSError as exc:  # the kernel refused: the errno's own words
+        say(f"{PROG}: error: {exc.strerror or exc}")
+        return 1
+    finally:
+        if stats is not None:
+            stats.dropped_lines = writer.dropped_total
+        _release(pidfile, notifier)
+        writer.close()
+        if profiler is not None and profile is not None:
+            profiler.disable()
+            _write_profile(profiler, profile)
+    if undelivered:
+        say(f"{PROG}: {undelivered} lines were not delivered to stdout")
+        return 1
+    return 0
+
+
+def _write_profile(profiler: Profile, stream: IO[bytes]) -> None:
+    import marshal
+
+    profiler.create_stats()  # what Profile.dump_stats() writes, to an open file
+    marshal.dump(profiler.stats, stream)
+    stream.close()
