@@ -137,7 +137,8 @@ struct loop_wait {
     uint64_t ticks_total;  /* ticks counted since start_ns */
     /* out: what the last call saw */
     uint64_t ticks;        /* ticks counted and not yet taken by the caller */
-    int64_t lateness_ns;   /* after the last count: now minus the last counted tick's due time */
+    int64_t lateness_ns;   /* counted_ns minus the last counted tick's due time */
+    int64_t counted_ns;    /* CLOCK_MONOTONIC when ticks were last counted */
     int64_t wait_begin_ns; /* every_wake: CLOCK_MONOTONIC around the last epoll_pwait */
     int64_t wait_end_ns;
     uint64_t epoll_waits;  /* running totals of the system calls made */

@@ -89,6 +89,7 @@ struct loop_wait {
     uint64_t ticks_total;
     uint64_t ticks;
     int64_t lateness_ns;
+    int64_t counted_ns;
     int64_t wait_begin_ns;
     int64_t wait_end_ns;
     uint64_t epoll_waits;
@@ -146,7 +147,8 @@ static int count_ticks(struct loop_wait *w, int timer_ready)
     if (expirations > 0) {
         w->ticks_total += expirations;
         w->ticks += expirations;
-        w->lateness_ns = monotonic_ns() - due_ns(w, w->ticks_total);
+        w->counted_ns = monotonic_ns();
+        w->lateness_ns = w->counted_ns - due_ns(w, w->ticks_total);
         PROBE3(tick, expirations, w->lateness_ns, w->ticks_total);
     }
     return 0;

@@ -178,7 +178,7 @@ class TickLoop:
         wake = loop_wait.wake(ticks)
         emitted = emit is not None and ticks > 0
         if emit is not None and ticks:
-            emit(Tick(TICK, self.counter.count, ticks, wake.lateness_ns, wake.end_ns))
+            emit(Tick(TICK, self.counter.count, ticks, wake.lateness_ns, wake.counted_ns))
             if emit_enabled():
                 fire_emit(EMIT_TICK, self.counter.count)
         if observer is not None:

@@ -67,11 +67,11 @@ class TraceWriter(Observer):
         self._slice("epoll_pwait", "wait", wake.begin_ns, wake.end_ns,
                     ready=wake.ready, eintr=wake.interrupted)
         if wake.ticks:
-            self._write("tick", "i", wake.end_ns, s="t", cat="tick",
+            self._write("tick", "i", wake.counted_ns, s="t", cat="tick",
                         args={"expirations": wake.ticks, "count": count,
                               "lateness_us": _us(wake.lateness_ns)})
-            self._counter("count", wake.end_ns, count)
-            self._counter("tick lateness (µs)", wake.end_ns, _us(wake.lateness_ns))
+            self._counter("count", wake.counted_ns, count)
+            self._counter("tick lateness (µs)", wake.counted_ns, _us(wake.lateness_ns))
 
     def dispatched(self, begin_ns: int, end_ns: int, event: Event, record: SignalRecord) -> None:
         # Signals read in one go share their read time; on one thread their

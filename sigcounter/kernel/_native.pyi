@@ -118,6 +118,7 @@ class LoopWaitStruct:
     ticks_total: int
     ticks: int
     lateness_ns: int
+    counted_ns: int
     wait_begin_ns: int
     wait_end_ns: int
     epoll_waits: int

@@ -77,13 +77,15 @@ class Wake(Record):
 
     __slots__ = ()
     _fields = (
-        "begin_ns", "end_ns", "ticks", "lateness_ns", "ready", "epoll_waits", "reads",
+        "begin_ns", "end_ns", "ticks", "lateness_ns", "counted_ns", "ready", "epoll_waits",
+        "reads",
         "interrupted",
     )
     begin_ns: int  # CLOCK_MONOTONIC around the epoll_pwait, taken in C
     end_ns: int
     ticks: int  # ticks counted in this wake-up
-    lateness_ns: int  # after counting: now minus the last counted tick's due time
+    lateness_ns: int  # counted_ns minus the last counted tick's due time
+    counted_ns: int  # when the ticks were counted: due time = counted_ns - lateness_ns
     ready: int  # sources ready besides the timer and the signalfd
     epoll_waits: int  # system calls made since the last Wake (EINTR'd ones too)
     reads: int
@@ -198,8 +200,8 @@ class LoopWait:
         totals = (int(state.epoll_waits), int(state.reads), self.interrupted)
         before, self._reported = self._reported, totals
         return Wake(int(state.wait_begin_ns), int(state.wait_end_ns), ticks,
-                    int(state.lateness_ns), int(state.nready), totals[0] - before[0],
-                    totals[1] - before[1], totals[2] - before[2])
+                    int(state.lateness_ns), int(state.counted_ns), int(state.nready),
+                    totals[0] - before[0], totals[1] - before[1], totals[2] - before[2])
 
     def close(self) -> None:
         """Close the epoll instance and the timer (not the signalfd: the caller's)."""

@@ -115,7 +115,7 @@ def test_the_trace_reaches_the_file_at_every_wake() -> None:
 
     writer = TraceWriter(Flushes())
     writer.started(1000, MS, "timerfd")
-    writer.woke(Wake(2000, 5000, 1, 40, 0, 1, 1, 0), 1, False)
+    writer.woke(Wake(2000, 5000, 1, 40, 5010, 0, 1, 1, 0), 1, False)
     writer.flush()
     check_trace(load_trace(stream.getvalue()))  # cut short, no closing bracket: still loads
     assert '"epoll_pwait"' in stream.getvalue() and '"tick"' in stream.getvalue()
@@ -126,9 +126,9 @@ def test_stats_add_up() -> None:
     stats = Stats()
     stats.started(0, MS, "timerfd")
     for n in range(3):
-        stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, 0, 1, 1, 0), n + 1, False)
+        stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, (n + 1) * MS, 0, 1, 1, 0), n + 1, False)
     record = SignalRecord(signal.SIGUSR1, 42, 0, 0, 0, 0, 3 * MS + 20)
-    stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 2, 1, 1), 3, False)
+    stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 0, 2, 1, 1), 3, False)
     stats.dispatched(3 * MS + 30, 3 * MS + 9_030, Event(DISPLAY, 3, 10, 42, 0, 0), record)
     stats.stopped(4 * MS)
     assert stats.syscalls == {"epoll_pwait": 5, "read": 4, "write": 1}

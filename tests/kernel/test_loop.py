@@ -35,9 +35,12 @@ def _run_with_pending(
             os.kill(os.getpid(), signum)
         observer = Observer() if instrument == "observer" else None
         final = loop.run(events.append, observer, emit_ticks=instrument == "tick events")
+        start_ns = loop.start_ns
     assert final is events[-1]
     ticks = [e for e in events if isinstance(e, Tick)]
     assert all(t.kind == TICK and t.expirations > 0 and t.lateness_ns >= 0 for t in ticks)
+    # A tick's due time is on the schedule's grid, exactly: time minus lateness.
+    assert all((t.time_ns - t.lateness_ns - start_ns) % MS == 0 for t in ticks)
     return [e for e in events if isinstance(e, Event)]
 
 
