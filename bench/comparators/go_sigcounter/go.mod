@@ -1,0 +1,3 @@
+module go_sigcounter
+
+go 1.19
