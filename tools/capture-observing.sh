@@ -11,6 +11,7 @@ OUT=${1:-docs/captures}
 SECTIONS=" ${*:2} "
 BIN=${SIG_COUNTER:-.venv/bin/sig-counter}
 PY=$(dirname "$BIN")/python  # the interpreter sig-counter is installed for
+PATH=$PATH:$(dirname "$BIN")  # py-spy, from the docs extra, is installed beside it
 mkdir -p "$OUT"
 [ "$(id -u)" -eq 0 ] || { echo "capture-observing: run as root (the tracers need it)" >&2; exit 1; }
 

@@ -3,8 +3,8 @@
     python tools/render_trace.py trace.json out.png
 
 Three panels on one time axis: what the thread was doing (asleep in
-epoll_pwait, or dispatching a tick or a signal), the count, and how long each
-wake-up took (tick lateness and dispatch time). Needs matplotlib
+epoll_pwait, woken for a tick, or dispatching a signal), the count, and the
+timings (each tick's lateness, each signal's dispatch time). Needs matplotlib
 (``pip install '.[docs]'``).
 """
 
@@ -38,8 +38,8 @@ def render(events: list[dict[str, Any]], output: Path) -> None:
 
     slices = [e for e in events if e["ph"] == "X"]
     waits = [(seconds(e["ts"]), e["dur"] / 1e6) for e in slices if e["name"] == "epoll_pwait"]
-    ticks = [e for e in slices if e["name"] == "tick"]
-    signals = [e for e in slices if e["cat"] == "dispatch" and e["name"] != "tick"]
+    ticks = [e for e in events if e["ph"] == "i" and e.get("cat") == "tick"]
+    signals = [e for e in slices if e["cat"] == "dispatch"]
     counts = [(seconds(e["ts"]), e["args"]["value"]) for e in events
               if e["ph"] == "C" and e["name"] == "count"]
 
@@ -49,7 +49,7 @@ def render(events: list[dict[str, Any]], output: Path) -> None:
     figure.suptitle("sig-counter --trace: one thread, one epoll_pwait per wake-up")
     timeline.broken_barh(waits, (0.6, 0.8), color="0.85", label="asleep in epoll_pwait")
     timeline.vlines([seconds(e["ts"]) for e in ticks], 0.1, 0.5, color="0.2", lw=1,
-                    label="tick dispatch")
+                    label="tick")
     last_label_x, height = float("-inf"), 1.5
     for event in signals:
         x = seconds(event["ts"])
@@ -71,14 +71,12 @@ def render(events: list[dict[str, Any]], output: Path) -> None:
 
     timing.plot([seconds(e["ts"]) for e in ticks],
                 [e["args"]["lateness_us"] for e in ticks], "o", ms=3, label="tick lateness")
-    timing.plot([seconds(e["ts"]) for e in ticks], [e["dur"] for e in ticks], "s", ms=3,
-                label="tick dispatch")
     timing.plot([seconds(e["ts"]) for e in signals], [e["dur"] for e in signals], "^", ms=6,
                 label="signal dispatch (incl. write)")
     timing.set_yscale("log")
     timing.set_ylabel("µs")
     timing.set_xlabel("seconds since the timer was armed")
-    timing.legend(loc="upper right", fontsize=8)
+    timing.legend(loc="upper left", fontsize=8)
     figure.tight_layout()
     figure.savefig(output, dpi=110)
 
