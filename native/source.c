@@ -242,3 +242,10 @@ __attribute__((noinline)) void fire_emit(int kind, int64_t count)
 {
     PROBE2(emit, kind, count);
 }
+
+/* Whether a tracer is attached to sigcounter:emit. Python asks this once
+ * per line, on the signal path; as a C function it costs no Python frame. */
+int emit_enabled(void)
+{
+    return PROBE_ENABLED(emit);
+}
