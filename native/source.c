@@ -115,15 +115,16 @@ static int64_t due_ns(const struct loop_wait *w, uint64_t tick)
 
 /* epoll_pwait's timeout: forever with a timerfd; otherwise the time left to
  * the next tick, rounded up to whole milliseconds so the wait never ends
- * before the tick is due (rounding down would spin at sub-ms periods). */
+ * before the tick is due, and never under 1 ms. At sub-millisecond periods
+ * the next tick is often due again by the time this runs; a 0 timeout would
+ * then spin, one wake-up per pass, instead of counting a millisecond's ticks
+ * per wake-up. */
 static int timeout_ms(const struct loop_wait *w)
 {
     if (w->timerfd >= 0)
         return -1;
     int64_t left = due_ns(w, w->ticks_total + 1) - monotonic_ns();
-    if (left <= 0)
-        return 0;
-    int64_t ms = (left + 999999) / 1000000;
+    int64_t ms = left <= 1000000 ? 1 : (left + 999999) / 1000000;
     return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 

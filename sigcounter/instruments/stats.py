@@ -18,7 +18,7 @@ class Stats(Observer):
     """Counts and timing distributions, in bounded memory."""
 
     def __init__(self) -> None:
-        self.started_ns = self.stopped_ns = 0
+        self.start_ns = self.stopped_ns = 0
         self.ticks = self.wakeups = 0
         self.dropped_lines = 0  # lines stdout never took (set by the program at the end)
         self.syscalls: Counter[str] = Counter()
@@ -27,7 +27,7 @@ class Stats(Observer):
         self.signal_dispatch = Histogram()
 
     def started(self, start_ns: int, interval_ns: int, tick_source: str) -> None:
-        self.started_ns = start_ns
+        self.start_ns = start_ns
 
     def woke(self, wake: Wake, count: int, tick_emitted: bool) -> None:
         self.wakeups += 1
@@ -51,7 +51,7 @@ class Stats(Observer):
         def by_count(counts: Counter[str]) -> str:
             return ", ".join(f"{name} {n}" for name, n in counts.most_common()) or "none"
 
-        run_time = (self.stopped_ns - self.started_ns) / 1e9
+        run_time = (self.stopped_ns - self.start_ns) / 1e9
         lines = [
             "sig-counter stats",
             f"  run time          {run_time:.3f} s",

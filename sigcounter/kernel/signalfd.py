@@ -33,6 +33,7 @@ LAYOUT = "=IiiIIiIIIIiiQQQQ"
 class SigInfo(Record):
     """One dequeued signal, as ``struct signalfd_siginfo`` reports it."""
 
+    __slots__ = ()
     _fields = (
         "signo", "errno", "code", "sender_pid", "sender_uid", "fd", "tid", "band", "overrun",
         "trapno", "status", "value_int", "value_ptr", "utime", "stime", "addr",

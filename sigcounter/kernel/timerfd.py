@@ -28,6 +28,7 @@ CLOCK_BOOTTIME = lib.CLOCK_BOOTTIME
 class TimerSetting(Record):
     """Nanoseconds until the next expiration (0: disarmed), and the period."""
 
+    __slots__ = ()
     _fields = ("value_ns", "interval_ns")
     value_ns: int
     interval_ns: int

@@ -259,3 +259,39 @@ def test_sighup_line_in_text_mode(sig_counter: StartFn) -> None:
     process.send(signal.SIGHUP)
     assert process.line() == "received hangup \N{EM DASH} shutting down\n".encode()
     assert process.wait_exit() == 0
+
+
+def test_instruments_never_spin_at_sub_millisecond_periods(sig_counter: StartFn) -> None:
+    """--stats with the timeout source at 1 µs: epoll_pwait's timeout is rounded up
+    to 1 ms, so the loop wakes about a thousand times a second, never in a busy loop."""
+    process = sig_counter("--stats", "--tick-source", "timeout", "--interval", "0.000001")
+    process.wait_ready()
+    poll_until(lambda: process.count() >= 200_000, what="200,000 ticks (0.2 s)")
+    _shutdown(process)
+    table = "".join(process.rest_of_stderr())
+    fields = dict(re.findall(r"^  (\w[\w -]*?)\s{2,}(.+)$", table, re.M))
+    run_time = float(fields["run time"].split()[0])
+    wakeups = int(fields["wake-ups"])
+    assert wakeups <= 1_100 * run_time + 50, (wakeups, run_time)  # a spin makes a hundred times more
+
+
+def test_trace_reaches_the_file_every_wake_so_a_kill_loses_little(
+    sig_counter: StartFn, tmp_path: Path
+) -> None:
+    """--trace writes each wake-up's events before waiting again: while it runs the
+    file already holds every tick, and after a SIGKILL it still loads."""
+    trace = tmp_path / "trace.json"
+    process = sig_counter("--interval", INTERVAL, "--trace", str(trace))
+    process.wait_ready()
+
+    def ticks_in_file() -> int:
+        return sum(1 for e in load_trace(trace.read_text()) if e.get("name") == "tick")
+
+    poll_until(lambda: ticks_in_file() >= 5, what="5 ticks in the trace file")
+    process.proc.kill()
+    process.proc.wait(timeout=DEADLINE)
+    events = load_trace(trace.read_text())
+    check_trace(events)
+    ticks = [e for e in events if e.get("name") == "tick"]
+    # At 20 ms a tick, the last one in the file is at most a wake-up or two old.
+    assert ticks and ticks[-1]["args"]["count"] >= 5
