@@ -272,7 +272,8 @@ def test_instruments_never_spin_at_sub_millisecond_periods(sig_counter: StartFn)
     fields = dict(re.findall(r"^  (\w[\w -]*?)\s{2,}(.+)$", table, re.M))
     run_time = float(fields["run time"].split()[0])
     wakeups = int(fields["wake-ups"])
-    assert wakeups <= 1_100 * run_time + 50, (wakeups, run_time)  # a spin makes a hundred times more
+    # A spin makes a hundred times more.
+    assert wakeups <= 1_100 * run_time + 50, (wakeups, run_time)
 
 
 def test_trace_reaches_the_file_every_wake_so_a_kill_loses_little(
