@@ -14,9 +14,10 @@ have been counted. Both tick sources keep to it exactly:
   ``start_ns + interval_ns``; a tick is a wake-up plus an 8-byte ``read`` of
   the expiration count, which also re-arms it: 2 system calls.
 - ``timeout``: no timer object. The wait's timeout is the time left to the
-  next tick, rounded up to whole milliseconds and never under one, and ticks are the periods
-  elapsed on CLOCK_MONOTONIC (the vDSO, no system call): 1 system call per
-  tick, seen up to 1 ms late, never early.
+  next tick, rounded up to whole milliseconds and never under one, and ticks
+  are the periods elapsed on CLOCK_MONOTONIC (the vDSO, no system call): 1
+  system call per tick, seen up to 1 ms late, never early; at sub-ms
+  periods one wake-up a millisecond counts them all.
 
 A Python-level signal handler runs when the wait comes back to Python: on
 an EINTR (retried right after), or at its next return. A signal that lands
