@@ -7,8 +7,9 @@ costs: each module below would be loaded only for one small thing. A test
 trick still avoids what it says.
 """
 
-# typing.TYPE_CHECKING without importing typing, which brings re, functools
-# and collections with it. Type checkers treat any name TYPE_CHECKING as true.
+# typing.TYPE_CHECKING without importing typing, which brings functools and
+# collections with it (and re, before Python 3.13). Type checkers treat any
+# name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 
 # The C itemgetter that `operator` re-exports: `operator` itself is a module
