@@ -125,6 +125,20 @@ def _read_chunk(read_end: int) -> bytes:
     return os.read(read_end, 1 << 16)
 
 
+def _resume_then_terminate(process: Running, read_end: int) -> tuple[Reader, float]:
+    """The reader comes back; once lines counted after that have arrived, SIGTERM.
+    Returns the reader and when SIGTERM was sent."""
+    resumed_ns = time.monotonic_ns()
+    reader = Reader(read_end)
+    poll_until(
+        lambda: any(e["monotonic_ns"] > resumed_ns + 50_000_000 for e in reader.events()),  # type: ignore[operator]
+        what="lines counted after the reader came back",
+    )
+    sent = time.monotonic()
+    process.send(signal.SIGTERM)
+    return reader, sent
+
+
 def _assert_whole_ordered_once(events: list[dict[str, object]]) -> int:
     """Ticks in order, each once, nothing torn; return the ticks lost with
     dropped lines (the jumps in count beyond each line's expirations)."""
@@ -177,14 +191,7 @@ def test_a_short_stall_delivers_every_line_in_order(
     line comes out whole, in order, once, no tick missing; status 0, no stderr."""
     started = time.monotonic()
     process = _start_stalled(sig_counter, stalled_pipe, "--drain-timeout", "2")
-    resumed_ns = time.monotonic_ns()
-    reader = Reader(stalled_pipe[0])
-    poll_until(
-        lambda: any(e["monotonic_ns"] > resumed_ns + 50_000_000 for e in reader.events()),  # type: ignore[operator]
-        what="lines counted after the reader came back",
-    )
-    sent = time.monotonic()
-    process.send(signal.SIGTERM)
+    reader, sent = _resume_then_terminate(process, stalled_pipe[0])
     assert process.wait_exit() == 0
     events = [json.loads(line) for line in reader.finish().splitlines()]
     assert _assert_whole_ordered_once(events) == 0
@@ -207,15 +214,8 @@ def test_a_long_stall_drops_lines_and_says_so_once(
     # No observable event marks the queue passing its bound; hold the reader
     # back for long enough that it must have (> 3 s of ticks at 10 kHz).
     poll_until(lambda: time.monotonic() - full > 3.0, what="3 s of stall")
-    resumed_ns = time.monotonic_ns()
-    reader = Reader(stalled_pipe[0])
+    reader, sent = _resume_then_terminate(process, stalled_pipe[0])
     dropped_line = process.err_line()
-    poll_until(
-        lambda: any(e["monotonic_ns"] > resumed_ns + 50_000_000 for e in reader.events()),  # type: ignore[operator]
-        what="lines counted after the reader came back",
-    )
-    sent = time.monotonic()
-    process.send(signal.SIGTERM)
     assert process.wait_exit() == 1
     everything = [json.loads(line) for line in reader.finish().splitlines()]
     events = [e for e in everything if e["event"] != "dropped"]
