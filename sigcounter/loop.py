@@ -15,14 +15,11 @@ only when a signal needs Python, and the same body reports each one.
 
 from __future__ import annotations
 
-import errno
-import os
 import time
 
 from sigcounter.counter import Counter
 from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
-from sigcounter.kernel.epoll import EPOLLERR
 from sigcounter.kernel.lean import TYPE_CHECKING, new_tuple
 from sigcounter.kernel.loopwait import LoopWait
 from sigcounter.kernel.probes import EMIT_KINDS, EMIT_TICK, emit_enabled, fire_emit
@@ -43,19 +40,18 @@ if TYPE_CHECKING:
 # SIGHUP (the terminal went away) ends the run as cleanly as SIGTERM: the
 # instruments finish their files and the shutdown event is written.
 HANDLED_SIGNALS = (SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP)
-SHUTDOWN_SIGNALS = frozenset({SIGTERM, SIGINT, SIGHUP})
 
 
 class TickLoop:
     """A periodic tick and the handled signals, multiplexed by one epoll.
 
-    ``watch_output`` is an fd (a pipe or socket the program writes to) whose
-    reader going away should end the loop with ``BrokenPipeError`` at once,
-    rather than at the next write.
+    Other fds join the same epoll set with ``add_source``: the program's
+    stdout writer does, to learn at once that its reader went away and when
+    a stalled stdout takes lines again.
     """
 
     def __init__(
-        self, interval_ns: int, *, tick_source: str = TIMERFD, watch_output: int | None = None,
+        self, interval_ns: int, *, tick_source: str = TIMERFD,
     ) -> None:
         if interval_ns <= 0:
             raise ValueError(f"interval must be positive, got {interval_ns} ns")
@@ -65,7 +61,6 @@ class TickLoop:
         self.tick_source = tick_source
         self.counter = Counter()
         self.start_ns = 0  # CLOCK_MONOTONIC the tick schedule counts from
-        self._watch_output = watch_output
         self._signals: SignalFD | None = None
         self._wait: LoopWait | None = None
         self._handlers: dict[int, Handler] = {}
@@ -78,10 +73,6 @@ class TickLoop:
         """
         self._signals = SignalFD(HANDLED_SIGNALS, nonblocking=True)
         self._wait = wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
-        if self._watch_output is not None:
-            # EPOLLERR is always reported, asked for or not: for a pipe's
-            # write end it means exactly "the reader closed its end".
-            self.add_source(self._watch_output, EPOLLERR, _output_closed)
         self.start_ns = wait.arm()
         return self
 
@@ -183,7 +174,3 @@ class TickLoop:
                 fire_emit(EMIT_TICK, self.counter.count)
         if observer is not None:
             observer.woke(wake, self.counter.count, emitted)
-
-
-def _output_closed(events: int) -> None:
-    raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))

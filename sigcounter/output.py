@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 
 from sigcounter.events import DISPLAY, RESET, TICK, Event, Tick
 from sigcounter.kernel.lean import TYPE_CHECKING
@@ -104,26 +103,3 @@ def write_all(fd: int, data: bytes) -> None:
     while data:
         written = os.write(fd, data)
         data = data[written:]
-
-
-def line_writer(fd: int, formatter: Formatter) -> Callable[[Event | Tick], None]:
-    """The loop's ``emit``: format the event and write its line to ``fd``, as
-    write_line does, in one Python call on the common path (a whole write)."""
-    write = os.write
-
-    def emit(event: Event | Tick) -> None:
-        data = formatter(event).encode()
-        if data and (written := write(fd, data)) < len(data):
-            write_all(fd, data[written:])
-
-    return emit
-
-
-def is_pipe_or_socket(fd: int) -> bool:
-    """True when a reader at the other end can go away (so it is worth
-    watching); false for files, terminals and closed fds."""
-    try:
-        mode = os.fstat(fd).st_mode
-    except OSError:
-        return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)

@@ -17,6 +17,7 @@ from sigcounter.instruments.observer import Observer
 from sigcounter.kernel.constants import TICK_SOURCES
 from sigcounter.kernel.epoll import EPOLLIN
 from sigcounter.loop import TickLoop
+from sigcounter.writer import LineWriter
 
 MS = 1_000_000
 INSTRUMENTS = ("none", "observer", "tick events")
@@ -115,7 +116,9 @@ def test_ticks_missed_while_stalled_are_all_counted(tick_source: str, instrument
 
 def _closed_output(instrument: str) -> str:
     read_end, write_end = os.pipe()
-    with TickLoop(MS, watch_output=write_end) as loop:
+    writer = LineWriter(write_end)
+    with TickLoop(MS) as loop:
+        writer.attach(loop)  # watches the pipe in the loop's epoll set
         os.close(read_end)
         try:
             observer = Observer() if instrument == "observer" else None
@@ -127,7 +130,8 @@ def _closed_output(instrument: str) -> str:
 
 @pytest.mark.parametrize("instrument", INSTRUMENTS)
 def test_a_watched_output_closing_ends_the_loop_with_epipe(instrument: str) -> None:
-    """When the reader of the output goes away, run() raises BrokenPipeError."""
+    """When the reader of the writer's pipe goes away, run() raises BrokenPipeError
+    at once, with nothing written."""
     assert in_child(lambda: _closed_output(instrument)) == os.strerror(32)
 
 

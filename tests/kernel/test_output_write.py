@@ -1,13 +1,15 @@
-"""The output edge on real fds: one write per line, a lost reader noticed."""
+"""The output edge on real fds: one write per line, a lost reader noticed, and
+the writer's own non-blocking description of a pipe with its queue."""
 
 from __future__ import annotations
 
+import fcntl
 import os
-import tempfile
 
 import pytest
 
-from sigcounter.output import is_pipe_or_socket, write_line
+from sigcounter.output import write_line
+from sigcounter.writer import LineWriter
 
 
 def test_write_line_puts_the_whole_line_in_a_pipe() -> None:
@@ -32,12 +34,61 @@ def test_write_to_a_pipe_with_no_reader_is_broken_pipe() -> None:
         os.close(write_end)
 
 
-def test_only_pipes_and_sockets_are_watched() -> None:
-    """Files have no reader to lose; closed fds are not watched either."""
+def _pipe_writer(limit: int = 1 << 20) -> tuple[int, int, LineWriter]:
     read_end, write_end = os.pipe()
-    with tempfile.TemporaryFile() as regular:
-        assert is_pipe_or_socket(write_end)
-        assert not is_pipe_or_socket(regular.fileno())
-    os.close(read_end)
-    os.close(write_end)
-    assert not is_pipe_or_socket(write_end)
+    return read_end, write_end, LineWriter(write_end, limit=limit)
+
+
+def test_the_writer_never_sets_nonblocking_on_the_shared_description() -> None:
+    """A pipe is written through a description of the writer's own: O_NONBLOCK is
+    set there, and the fd the parent handed over keeps its flags."""
+    read_end, write_end, writer = _pipe_writer()
+    try:
+        own = writer._fd
+        assert own != write_end and writer.watchable
+        assert fcntl.fcntl(own, fcntl.F_GETFL) & os.O_NONBLOCK
+        assert not fcntl.fcntl(write_end, fcntl.F_GETFL) & os.O_NONBLOCK
+        writer.write(b"Ticker count: 1\n")
+        assert os.read(read_end, 100) == b"Ticker count: 1\n"
+    finally:
+        writer.close()
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_a_full_pipe_queues_lines_whole_and_in_order() -> None:
+    """Lines that do not fit wait in the queue and go out in order, none torn."""
+    read_end, write_end, writer = _pipe_writer()
+    lines = [f"Ticker count: {n}\n".encode() for n in range(20_000)]  # > 64 KiB
+    try:
+        for line in lines:
+            writer.write(line)
+        assert writer.pending_lines > 0
+        received = b""
+        while not writer.flush() or len(received) < sum(map(len, lines)):
+            received += os.read(read_end, 1 << 16)
+        assert received == b"".join(lines) and writer.dropped_total == 0
+    finally:
+        writer.close()
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_past_the_bound_new_lines_are_dropped_and_counted() -> None:
+    """With the queue at its bound, whole new lines are dropped and counted, and the
+    count is reported once when stdout takes lines again."""
+    read_end, write_end, writer = _pipe_writer(limit=1_000)
+    reported: list[int] = []
+    writer.on_resumed = reported.append
+    try:
+        while not writer.dropped:
+            writer.write(b"x" * 99 + b"\n")
+        kept = writer.pending_lines
+        assert writer.dropped == 1 and kept <= 10
+        while not writer.flush():
+            os.read(read_end, 1 << 16)
+        assert reported == [1] and writer.dropped_total == 1
+    finally:
+        writer.close()
+        os.close(read_end)
+        os.close(write_end)
