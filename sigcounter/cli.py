@@ -55,6 +55,8 @@ def _open_outputs(options: Options) -> tuple[IO[str] | None, IO[bytes] | None]:
         if options.cpuprofile:
             profile = open(options.cpuprofile, "wb")  # noqa: SIM115 - written at shutdown
     except OSError as exc:
+        if trace is not None:
+            trace.close()
         raise UsageError(f"cannot open {exc.filename!r}: {exc.strerror}") from None
     return trace, profile
 

@@ -174,3 +174,10 @@ class TickLoop:
                 fire_emit(EMIT_TICK, self.counter.count)
         if observer is not None:
             observer.woke(wake, self.counter.count, emitted)
+
+    def remove_source(self, target: int | HasFileno, source: int) -> None:
+        """Stop watching a source from ``add_source``."""
+        if self._wait is None:
+            raise RuntimeError("TickLoop.remove_source() needs open() first")
+        self._wait.remove_source(target)
+        self._handlers.pop(source, None)

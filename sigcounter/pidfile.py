@@ -64,9 +64,9 @@ class PidFile:
         """Write this process's PID to ``path`` and hold its lock; PidFileError
         if a live instance holds it (the file is then left as it was)."""
         directory, name = os.path.split(path)
-        staging = os.path.join(directory, f".{name}.{os.getpid()}")
+        # The PID plus a random part: another PID namespace may share the directory.
+        staging = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}")
         try:
-            _unlink_quietly(staging)  # left by a crash of a process with our PID
             fd = os.open(staging, _CREATE, 0o644)
             try:
                 _lock(fd)  # a new file: no one else can hold it yet
@@ -90,10 +90,14 @@ class PidFile:
             return
         # Unlinked before the lock is dropped: another instance that opens
         # the old file meanwhile finds it locked, then finds it gone.
-        if _names_file(self.path, self._fd):
-            _unlink_quietly(self.path)
-        os.close(self._fd)
-        self._fd = -1
+        try:
+            if _names_file(self.path, self._fd):
+                os.unlink(self.path)
+        except OSError:
+            pass  # gone already, or the directory became read-only: nothing more to do
+        finally:
+            os.close(self._fd)
+            self._fd = -1
 
 
 def _install(staging: str, path: str) -> bool:

@@ -16,7 +16,12 @@ shell and any sibling process share with us. So:
 - a socket cannot be opened that way; ``send(MSG_DONTWAIT)`` is non-blocking
   for that one call;
 - a regular file or /dev/null does not block: plain ``write``.
-Where none of these works (no /proc), lines are written blocking, as before.
+Where none of these works (no /proc, or a pty's master side, which would
+open a new pty), lines are written blocking, as before.
+
+A reader that goes away (EPOLLERR on a pipe, a socket's peer hanging up)
+ends the run with BrokenPipeError. A terminal that hangs up sends SIGHUP,
+which ends the run cleanly; until it arrives, lines are discarded.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from sigcounter.loop import TickLoop
+
+    Sender = Callable[[int, bytes], int]  # (fd, data) -> bytes written
 
 QUEUE_LIMIT = 1 << 20  # bytes of lines waiting; past it new lines are dropped
 
@@ -55,7 +62,8 @@ class LineWriter:
         self._loop: TickLoop | None = None
         self._source = 0
         self._watch = 0  # the events the loop watches for now (0: not registered)
-        self._fd, self._send, self.watchable = _nonblocking_route(fd)
+        self._fd, self._send, self.watchable, self._close = _nonblocking_route(fd)
+        self._tty = self.watchable and _tty_name(fd) != ""
         # Told how many lines were dropped, once the queue has drained again.
         self.on_resumed: Callable[[int], None] | None = None
 
@@ -75,6 +83,8 @@ class LineWriter:
         """Write ``data`` (whole lines) now, or queue it behind what waits."""
         if not data:
             return
+        if self._pending and self._loop is None:
+            self.flush()  # no loop to say when stdout has room: try now
         if self._pending:
             self._enqueue(data)
             return
@@ -85,7 +95,7 @@ class LineWriter:
     def emitter(self, formatter: Callable[[Any], str]) -> Callable[[Any], None]:
         """The loop's ``emit``: format an event and write its line, in one
         call on the common path (nothing queued, the whole line taken)."""
-        send, fd, write = self._send, self._fd, self.write
+        fd, write = self._fd, self.write
 
         def emit(event: Any) -> None:
             data = formatter(event).encode()
@@ -93,9 +103,9 @@ class LineWriter:
                 write(data)
                 return
             try:
-                written = send(fd, data)
+                written = self._send(fd, data)
             except OSError as exc:
-                written = self._failed(exc)
+                written = self._failed(exc, len(data))
             if written < len(data):
                 self._queue_rest(data[written:])
 
@@ -137,23 +147,37 @@ class LineWriter:
         return self.pending_lines + self.dropped_total
 
     def _on_ready(self, events: int) -> None:
-        if events & (EPOLLERR | EPOLLHUP):  # the reader went away (or the terminal)
-            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+        if events & (EPOLLERR | EPOLLHUP):
+            if self._tty:  # the terminal hung up: its SIGHUP is on the way
+                self._hung_up()
+                return
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))  # the reader went away
         self.flush()
+
+    def _hung_up(self) -> None:
+        """The terminal went away. Its SIGHUP ends the run the usual way; until
+        then lines have nowhere to go, and stop being watched for."""
+        if self._loop is not None and self._watch:
+            self._loop.remove_source(self._fd, self._source)
+        self._pending.clear()
+        self._send, self.watchable, self._watch = _discard, False, 0
 
     def _try_write(self, data: bytes) -> int:
         try:
             return self._send(self._fd, data)
         except OSError as exc:
-            return self._failed(exc)
+            return self._failed(exc, len(data))
 
-    @staticmethod
-    def _failed(exc: OSError) -> int:
-        """0 bytes written if stdout is only full; otherwise the error, for good."""
+    def _failed(self, exc: OSError, size: int) -> int:
+        """0 bytes written if stdout is only full; otherwise the error, for good
+        (a hung-up terminal's EIO is its hang-up, seen before its SIGHUP)."""
         if isinstance(exc, BlockingIOError):
             return 0
         if isinstance(exc, BrokenPipeError):
             raise exc
+        if self._tty and exc.errno == errno.EIO:
+            self._hung_up()
+            return size  # gone with the terminal
         raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
 
     def _watch_writable(self, wanted: bool) -> None:
@@ -164,30 +188,42 @@ class LineWriter:
         self._watch = events
 
     def close(self) -> None:
-        if self._fd != self.fd:
-            os.close(self._fd)
-            self._fd = self.fd
+        """Close what the writer opened of its own (never ``fd`` itself)."""
+        if self._close is not None:
+            self._close()
+            self._close = None
+        self._fd = self.fd
 
 
-def _nonblocking_route(fd: int) -> tuple[int, Callable[[int, bytes], int], bool]:
-    """(fd to write to, how to write, whether epoll can watch it) for ``fd``."""
+def _nonblocking_route(fd: int) -> tuple[int, Sender, bool, Callable[[], None] | None]:
+    """(fd to write to, how to write, whether epoll can watch it, how to close
+    what was opened) for ``fd``."""
     try:
         mode = os.fstat(fd).st_mode
     except OSError:
-        return fd, os.write, False
+        return fd, os.write, False, None
     if stat.S_ISSOCK(mode):
-        return fd, _dontwait_sender(fd), True
-    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return _dontwait_route(fd)
+    # A pty's master side is a terminal too, but opening its name (/dev/ptmx)
+    # would make a new pty: it, /dev/null and the like are written as they are.
+    if stat.S_ISFIFO(mode) or (stat.S_ISCHR(mode) and _tty_name(fd) not in ("", "/dev/ptmx")):
         try:
-            own = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            own = os.open(f"/proc/self/fd/{fd}",
+                          os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
         except OSError:
-            return fd, os.write, False
-        # /dev/null and its like never block and never hang up: nothing to watch.
-        return own, os.write, stat.S_ISFIFO(mode) or os.isatty(own)
-    return fd, os.write, False
+            return fd, os.write, False, None
+        return own, os.write, True, lambda: os.close(own)
+    return fd, os.write, False, None
 
 
-def _dontwait_sender(fd: int) -> Callable[[int, bytes], int]:
+def _tty_name(fd: int) -> str:
+    try:
+        return os.ttyname(fd)
+    except OSError:  # not a terminal
+        return ""
+
+
+def _dontwait_route(fd: int) -> tuple[int, Sender, bool, Callable[[], None]]:
     import socket  # only when stdout is a socket: it pulls in enum
 
     own = socket.socket(fileno=os.dup(fd))  # a second fd, same socket, for send()
@@ -195,4 +231,8 @@ def _dontwait_sender(fd: int) -> Callable[[int, bytes], int]:
     def send(_fd: int, data: bytes) -> int:
         return own.send(data, socket.MSG_DONTWAIT)
 
-    return send
+    return fd, send, True, own.close
+
+
+def _discard(_fd: int, data: bytes) -> int:
+    return len(data)

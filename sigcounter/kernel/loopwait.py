@@ -85,8 +85,8 @@ class Wake(Record):
     begin_ns: int  # CLOCK_MONOTONIC around the epoll_pwait, taken in C
     end_ns: int
     ticks: int  # ticks counted in this wake-up
-    lateness_ns: int  # counted_ns minus the last counted tick's due time
-    counted_ns: int  # when the ticks were counted: due time = counted_ns - lateness_ns
+    lateness_ns: int  # counted_ns minus the due time of the last tick counted,
+    counted_ns: int  # at the last count (an earlier wake-up's when ticks == 0)
     ready: int  # sources ready besides the timer and the signalfd
     epoll_waits: int  # system calls made since the last Wake (EINTR'd ones too)
     reads: int
@@ -203,6 +203,9 @@ class LoopWait:
         return Wake(int(state.wait_begin_ns), int(state.wait_end_ns), ticks,
                     int(state.lateness_ns), int(state.counted_ns), int(state.nready),
                     totals[0] - before[0], totals[1] - before[1], totals[2] - before[2])
+
+    def remove_source(self, target: int | HasFileno) -> None:
+        self._epoll.unregister(as_fd(target))
 
     def close(self) -> None:
         """Close the epoll instance and the timer (not the signalfd: the caller's)."""

@@ -5,18 +5,20 @@ stderr line and status 1, and no line ever lands in one of its own fds."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import signal
 import socket
 import subprocess
+import termios
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, SIG_COUNTER, blocked_signals, poll_until
+from support import DEADLINE, READY, SIG_COUNTER, blocked_signals, poll_until
 
 Started = Callable[..., subprocess.Popen[bytes]]
 
@@ -195,3 +197,39 @@ def test_no_controlling_terminal(start: Started) -> None:
     assert _read_line(read_end).startswith(b"Ticker count: ")
     assert _stop(proc) == 0
     os.close(read_end)
+
+
+def test_stdout_a_pty_master(start: Started) -> None:
+    """The master side of a pty (as a terminal emulator holds it): lines reach the
+    other side, not a new pty that reopening /dev/ptmx would make."""
+    controller, terminal = pty.openpty()
+    proc = start(stdout=controller)
+    os.close(controller)
+    os.kill(_ready(proc), signal.SIGUSR1)
+    assert _read_line(terminal).startswith(b"Ticker count: ")
+    assert _stop(proc) == 0
+    os.close(terminal)
+
+
+def test_its_terminal_hanging_up_ends_the_run_like_sighup(start: Started) -> None:
+    """Run in a session of its own with a pty as its controlling terminal and
+    stdout; the terminal goes away: SIGHUP ends the run cleanly (status 0), with
+    no "closed by its reader" error and no traceback."""
+    controller, terminal = pty.openpty()
+
+    def take_the_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    proc = start(stdin=terminal, stdout=terminal, stderr=subprocess.PIPE,
+                 preexec_fn=take_the_terminal)
+    os.close(terminal)
+    pid = _ready(proc)
+    os.kill(pid, signal.SIGUSR1)
+    assert _read_line(controller).startswith(b"Ticker count: ")
+    os.close(controller)  # the terminal hangs up: the kernel sends its session SIGHUP
+    assert proc.wait(timeout=DEADLINE) == 0
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode().splitlines()
+    proc.stderr.close()
+    assert len(stderr) == 1 and READY.match(stderr[0]), stderr  # the ready line alone
