@@ -129,15 +129,18 @@ def test_stdout_a_socket(start: Started) -> None:
     assert proc.wait(timeout=DEADLINE) == 1  # reader gone: one line on stderr, status 1
 
 
-def test_stdout_a_terminal(start: Started) -> None:
-    """A pseudo-terminal: the line arrives on the other side."""
+@pytest.mark.parametrize("side", ["terminal", "pty master"])
+def test_stdout_a_terminal(start: Started, side: str) -> None:
+    """A pseudo-terminal, either side: the line arrives on the other one (for the
+    master, not on a new pty that reopening /dev/ptmx would make)."""
     controller, terminal = pty.openpty()
-    proc = start(stdout=terminal)
-    os.close(terminal)
+    ours, theirs = (terminal, controller) if side == "terminal" else (controller, terminal)
+    proc = start(stdout=ours)
+    os.close(ours)
     os.kill(_ready(proc), signal.SIGUSR1)
-    assert _read_line(controller).startswith(b"Ticker count: ")
+    assert _read_line(theirs).startswith(b"Ticker count: ")
     assert _stop(proc) == 0
-    os.close(controller)
+    os.close(theirs)
 
 
 def _with_signals(how: str) -> Callable[[], None]:
@@ -197,18 +200,6 @@ def test_no_controlling_terminal(start: Started) -> None:
     assert _read_line(read_end).startswith(b"Ticker count: ")
     assert _stop(proc) == 0
     os.close(read_end)
-
-
-def test_stdout_a_pty_master(start: Started) -> None:
-    """The master side of a pty (as a terminal emulator holds it): lines reach the
-    other side, not a new pty that reopening /dev/ptmx would make."""
-    controller, terminal = pty.openpty()
-    proc = start(stdout=controller)
-    os.close(controller)
-    os.kill(_ready(proc), signal.SIGUSR1)
-    assert _read_line(terminal).startswith(b"Ticker count: ")
-    assert _stop(proc) == 0
-    os.close(terminal)
 
 
 def test_its_terminal_hanging_up_ends_the_run_like_sighup(start: Started) -> None:
