@@ -134,22 +134,25 @@ static int timeout_ms(const struct loop_wait *w)
 static int count_ticks(struct loop_wait *w, int timer_ready)
 {
     uint64_t expirations = 0;
+    int64_t now;
     if (w->timerfd >= 0) {
         if (!timer_ready)
             return 0;
         w->reads++;
         if (read(w->timerfd, &expirations, sizeof expirations) != sizeof expirations)
             return errno == EAGAIN ? 0 : -1;
+        now = monotonic_ns();
     } else {
-        uint64_t elapsed = (uint64_t)((monotonic_ns() - w->start_ns) / w->interval_ns);
+        now = monotonic_ns();
+        uint64_t elapsed = (uint64_t)((now - w->start_ns) / w->interval_ns);
         if (elapsed > w->ticks_total)
             expirations = elapsed - w->ticks_total;
     }
     if (expirations > 0) {
         w->ticks_total += expirations;
         w->ticks += expirations;
-        w->counted_ns = monotonic_ns();
-        w->lateness_ns = w->counted_ns - due_ns(w, w->ticks_total);
+        w->counted_ns = now;
+        w->lateness_ns = now - due_ns(w, w->ticks_total);
         PROBE3(tick, expirations, w->lateness_ns, w->ticks_total);
     }
     return 0;

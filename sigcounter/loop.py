@@ -60,7 +60,6 @@ class TickLoop:
         self.interval_ns = interval_ns
         self.tick_source = tick_source
         self.counter = Counter()
-        self.start_ns = 0  # CLOCK_MONOTONIC the tick schedule counts from
         self._signals: SignalFD | None = None
         self._wait: LoopWait | None = None
         self._handlers: dict[int, Handler] = {}
@@ -72,26 +71,32 @@ class TickLoop:
         the signalfd instead of running its default action (terminate).
         """
         self._signals = SignalFD(HANDLED_SIGNALS, nonblocking=True)
-        self._wait = wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
-        self.start_ns = wait.arm()
+        self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
+        self._wait.arm()
         return self
+
+    @property
+    def start_ns(self) -> int:
+        """CLOCK_MONOTONIC the tick schedule counts from (its owner is the wait)."""
+        return self._opened("start_ns").start_ns
+
+    def _opened(self, what: str) -> LoopWait:
+        if self._wait is None:
+            raise RuntimeError(f"TickLoop.{what} needs open() first")
+        return self._wait
 
     def add_source(self, target: int | HasFileno, events: int, handler: Handler) -> int:
         """Watch another fd in the same epoll set (after ``open()``): when it is
         ready, ``handler(events)`` runs in the loop, after the wake-up's ticks
         and before its signals; what it raises ends the loop. Returns the
         source's number, for ``modify_source``."""
-        if self._wait is None:
-            raise RuntimeError("TickLoop.add_source() needs open() first")
-        source = self._wait.add_source(target, events)
+        source = self._opened("add_source()").add_source(target, events)
         self._handlers[source] = handler
         return source
 
     def modify_source(self, target: int | HasFileno, source: int, events: int) -> None:
         """Change the events watched for a source from ``add_source``."""
-        if self._wait is None:
-            raise RuntimeError("TickLoop.modify_source() needs open() first")
-        self._wait.modify_source(target, source, events)
+        self._opened("modify_source()").modify_source(target, source, events)
 
     def close(self) -> None:
         """Close the fds. The signals stay blocked: unblocking would deliver
@@ -119,9 +124,7 @@ class TickLoop:
         ``emit`` gets each handled signal's event (and, with ``emit_ticks``,
         each wake-up's ticks); ``observer`` is told about every wake-up.
         """
-        loop_wait = self._wait
-        if loop_wait is None:
-            raise RuntimeError("TickLoop.run() needs open() first")
+        loop_wait = self._opened("run()")
         watched = observer is not None or emit_ticks
         loop_wait.every_wake = watched
         wait, counter, clock = loop_wait.wait, self.counter, time.monotonic_ns
@@ -177,7 +180,5 @@ class TickLoop:
 
     def remove_source(self, target: int | HasFileno, source: int) -> None:
         """Stop watching a source from ``add_source``."""
-        if self._wait is None:
-            raise RuntimeError("TickLoop.remove_source() needs open() first")
-        self._wait.remove_source(target)
+        self._opened("remove_source()").remove_source(target)
         self._handlers.pop(source, None)

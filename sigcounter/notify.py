@@ -34,9 +34,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from sigcounter.events import Event
-    from sigcounter.loop import TickLoop
+    from sigcounter.loop import Emit, TickLoop
 
-    Emit = Callable[[Event | Tick], None]
     Report = Callable[[str], None]
 
 _NO_WAIT = _socket.MSG_DONTWAIT | _socket.MSG_NOSIGNAL

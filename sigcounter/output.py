@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from sigcounter.events import DISPLAY, RESET, TICK, Event, Tick
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import SIGHUP, SIGINT, SIGTERM, signal_name
@@ -87,19 +85,3 @@ def pick_formatter(*, as_json: bool, verbose: bool) -> Formatter:
     if as_json:
         return format_event_json
     return format_event_verbose if verbose else format_event
-
-
-def write_line(fd: int, line: str) -> None:
-    """Write one whole line with one ``write(2)`` (more only if it is cut short).
-
-    Nothing is buffered, so a line reaches a pipe or a file the moment its
-    signal is handled; EPIPE surfaces as ``BrokenPipeError``. An empty line
-    writes nothing.
-    """
-    write_all(fd, line.encode())
-
-
-def write_all(fd: int, data: bytes) -> None:
-    while data:
-        written = os.write(fd, data)
-        data = data[written:]

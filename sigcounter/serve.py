@@ -91,7 +91,7 @@ def serve(
     profile: IO[bytes] | None,
 ) -> int:
     from sigcounter.loop import TickLoop
-    from sigcounter.output import pick_formatter, write_line
+    from sigcounter.output import pick_formatter
     from sigcounter.writer import LineWriter, OutputError
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
@@ -110,7 +110,7 @@ def serve(
             if options.explain:
                 from sigcounter.instruments.explain import explain
 
-                write_line(2, explain(os.getpid()))
+                say(explain(os.getpid()).rstrip("\n"))
             # Everything allocated so far lives as long as the process: keep the
             # garbage collector from walking it again on every full collection.
             gc.freeze()

@@ -62,8 +62,9 @@ class LineWriter:
         self._loop: TickLoop | None = None
         self._source = 0
         self._watch = 0  # the events the loop watches for now (0: not registered)
-        self._fd, self._send, self.watchable, self._close = _nonblocking_route(fd)
-        self._tty = self.watchable and _tty_name(fd) != ""
+        tty_name = _tty_name(fd)
+        self._fd, self._send, self.watchable, self._close = _nonblocking_route(fd, tty_name)
+        self._tty = self.watchable and tty_name != ""
         # Told how many lines were dropped, once the queue has drained again.
         self.on_resumed: Callable[[int], None] | None = None
 
@@ -195,9 +196,11 @@ class LineWriter:
         self._fd = self.fd
 
 
-def _nonblocking_route(fd: int) -> tuple[int, Sender, bool, Callable[[], None] | None]:
+def _nonblocking_route(
+    fd: int, tty_name: str,
+) -> tuple[int, Sender, bool, Callable[[], None] | None]:
     """(fd to write to, how to write, whether epoll can watch it, how to close
-    what was opened) for ``fd``."""
+    what was opened) for ``fd``, a terminal named ``tty_name`` ("" if not)."""
     try:
         mode = os.fstat(fd).st_mode
     except OSError:
@@ -206,7 +209,7 @@ def _nonblocking_route(fd: int) -> tuple[int, Sender, bool, Callable[[], None] |
         return _dontwait_route(fd)
     # A pty's master side is a terminal too, but opening its name (/dev/ptmx)
     # would make a new pty: it, /dev/null and the like are written as they are.
-    if stat.S_ISFIFO(mode) or (stat.S_ISCHR(mode) and _tty_name(fd) not in ("", "/dev/ptmx")):
+    if stat.S_ISFIFO(mode) or (stat.S_ISCHR(mode) and tty_name not in ("", "/dev/ptmx")):
         try:
             own = os.open(f"/proc/self/fd/{fd}",
                           os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)

@@ -1,5 +1,5 @@
-"""The output edge on real fds: one write per line, a lost reader noticed, and
-the writer's own non-blocking description of a pipe with its queue."""
+"""The output edge on real fds: the writer's own non-blocking description of a
+pipe, its queue and its bound."""
 
 from __future__ import annotations
 
@@ -8,30 +8,7 @@ import os
 
 import pytest
 
-from sigcounter.output import write_line
 from sigcounter.writer import LineWriter
-
-
-def test_write_line_puts_the_whole_line_in_a_pipe() -> None:
-    """The line arrives whole and at once (nothing held in a buffer)."""
-    read_end, write_end = os.pipe()
-    try:
-        write_line(write_end, "Ticker count: 7\n")
-        assert os.read(read_end, 100) == b"Ticker count: 7\n"
-    finally:
-        os.close(read_end)
-        os.close(write_end)
-
-
-def test_write_to_a_pipe_with_no_reader_is_broken_pipe() -> None:
-    """EPIPE surfaces as BrokenPipeError for the CLI to report."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)
-    try:
-        with pytest.raises(BrokenPipeError):
-            write_line(write_end, "Ticker count: 7\n")
-    finally:
-        os.close(write_end)
 
 
 def _pipe_writer(limit: int = 1 << 20) -> tuple[int, int, LineWriter]:
@@ -91,4 +68,16 @@ def test_past_the_bound_new_lines_are_dropped_and_counted() -> None:
     finally:
         writer.close()
         os.close(read_end)
+        os.close(write_end)
+
+
+def test_writing_to_a_pipe_with_no_reader_is_broken_pipe() -> None:
+    """EPIPE surfaces as BrokenPipeError for the program to report in one line."""
+    read_end, write_end, writer = _pipe_writer()
+    os.close(read_end)
+    try:
+        with pytest.raises(BrokenPipeError):
+            writer.write(b"Ticker count: 7\n")
+    finally:
+        writer.close()
         os.close(write_end)
