@@ -45,6 +45,11 @@ int pthread_sigmask(int how, const sigset_t *set, sigset_t *oldset);
 /* --- signalfd(2) ------------------------------------------------------- */
 #define SFD_CLOEXEC ...
 #define SFD_NONBLOCK ...
+/* si_code: who sent a signal */
+#define SI_USER ...
+#define SI_KERNEL ...
+#define SI_QUEUE ...
+#define SI_TKILL ...
 struct signalfd_siginfo {
     uint32_t ssi_signo;
     int32_t  ssi_errno;
@@ -109,20 +114,30 @@ int epoll_pwait(int epfd, struct epoll_event *events, int maxevents,
 /* --- the loop's one wait, the only function of our own (source.c) --- */
 #define LOOP_WAIT_MAX_EVENTS ...
 #define LOOP_WAIT_MAX_SIGNALS ...
-#define SOURCE_TIMER ...
-#define SOURCE_SIGNALS ...
-#define SOURCE_OTHER ...
-struct signal_record {     /* all int64_t: one flat array, unpacked in one call */
+#define TAG_TIMER ...
+#define TAG_SIGNALS ...
+#define TAG_FIRST_WATCH ...
+struct sig_info {          /* signalfd_siginfo, all int64_t: one flat array (SigInfo) */
     int64_t signo;
+    int64_t errno_value;
+    int64_t code;          /* si_code: SI_USER for kill(2), SI_QUEUE for sigqueue(3), ... */
     int64_t sender_pid;
     int64_t sender_uid;
-    int64_t code;          /* si_code: SI_USER for kill(2), SI_QUEUE for sigqueue(3) */
+    int64_t fd;
+    int64_t tid;
+    int64_t band;
+    int64_t overrun;
+    int64_t trapno;
+    int64_t status;
     int64_t value_int;     /* sigqueue(3)'s value, as an int ... */
     int64_t value_ptr;     /* ... and as a pointer (its 64 bits, read as signed) */
+    int64_t utime;
+    int64_t stime;
+    int64_t addr;
     int64_t read_ns;       /* CLOCK_MONOTONIC when the signalfd read returned it */
 };
-struct ready_source {
-    uint32_t source;       /* the epoll data it was registered with */
+struct ready_watch {
+    uint32_t tag;          /* the epoll data it was registered with */
     uint32_t events;       /* EPOLLIN, EPOLLOUT, EPOLLERR, ... */
 };
 struct loop_wait {
@@ -144,9 +159,9 @@ struct loop_wait {
     uint64_t epoll_waits;  /* running totals of the system calls made */
     uint64_t reads;
     int nsignals;
-    struct signal_record signals[...];
+    struct sig_info signals[...];
     int nready;
-    struct ready_source ready[...];
+    struct ready_watch ready[...];
     ...;
 };
 int loop_wait(struct loop_wait *wait);

@@ -56,26 +56,37 @@ unsigned short sigcounter_emit_semaphore SEMAPHORE;
 #define LOOP_WAIT_MAX_EVENTS 8
 #define LOOP_WAIT_MAX_SIGNALS 16
 
-/* What each registered fd's epoll data says it is: dispatch never compares
- * fd numbers. */
-#define SOURCE_TIMER 1
-#define SOURCE_SIGNALS 2
-#define SOURCE_OTHER 3   /* and upwards: handed back to Python as they are */
+/* Each registered fd's epoll data is a tag saying what it is: dispatch
+ * never compares fd numbers. */
+#define TAG_TIMER 1
+#define TAG_SIGNALS 2
+#define TAG_FIRST_WATCH 3   /* and upwards: other watched fds, handed back to Python */
 
-/* Every field 64 bits wide, so that the records are one flat array of
- * int64_t that Python unpacks in a single call. */
-struct signal_record {
+/* struct signalfd_siginfo's fields, each 64 bits wide, so that the records
+ * are one flat array of int64_t that Python unpacks in a single call (as
+ * sigcounter.kernel.siginfo.SigInfo), and the time of the read. */
+struct sig_info {
     int64_t signo;
+    int64_t errno_value;
+    int64_t code;
     int64_t sender_pid;
     int64_t sender_uid;
-    int64_t code;
+    int64_t fd;
+    int64_t tid;
+    int64_t band;
+    int64_t overrun;
+    int64_t trapno;
+    int64_t status;
     int64_t value_int;
     int64_t value_ptr;
+    int64_t utime;
+    int64_t stime;
+    int64_t addr;
     int64_t read_ns;
 };
 
-struct ready_source {
-    uint32_t source;
+struct ready_watch {
+    uint32_t tag;
     uint32_t events;
 };
 
@@ -95,9 +106,9 @@ struct loop_wait {
     uint64_t epoll_waits;
     uint64_t reads;
     int nsignals;
-    struct signal_record signals[LOOP_WAIT_MAX_SIGNALS];
+    struct sig_info signals[LOOP_WAIT_MAX_SIGNALS];
     int nready;
-    struct ready_source ready[LOOP_WAIT_MAX_EVENTS];
+    struct ready_watch ready[LOOP_WAIT_MAX_EVENTS];
 };
 
 static int64_t monotonic_ns(void)
@@ -170,13 +181,25 @@ static int read_signals(struct loop_wait *w)
     int count = (int)(got / (ssize_t)sizeof infos[0]);
     int64_t read_ns = count > 0 ? monotonic_ns() : 0;  /* when the signals reached us */
     for (int i = 0; i < count; i++) {
-        struct signal_record *record = &w->signals[i];
-        record->signo = infos[i].ssi_signo;
-        record->sender_pid = infos[i].ssi_pid;
-        record->sender_uid = infos[i].ssi_uid;
-        record->code = infos[i].ssi_code;
-        record->value_int = infos[i].ssi_int;
-        record->value_ptr = (int64_t)infos[i].ssi_ptr;  /* the bits as they are */
+        const struct signalfd_siginfo *info = &infos[i];
+        struct sig_info *record = &w->signals[i];
+        record->signo = info->ssi_signo;
+        record->errno_value = info->ssi_errno;
+        record->code = info->ssi_code;
+        record->sender_pid = info->ssi_pid;
+        record->sender_uid = info->ssi_uid;
+        record->fd = info->ssi_fd;
+        record->tid = info->ssi_tid;
+        record->band = info->ssi_band;
+        record->overrun = info->ssi_overrun;
+        record->trapno = info->ssi_trapno;
+        record->status = info->ssi_status;
+        record->value_int = info->ssi_int;
+        /* The unsigned 64-bit fields keep their bits, read as signed. */
+        record->value_ptr = (int64_t)info->ssi_ptr;
+        record->utime = (int64_t)info->ssi_utime;
+        record->stime = (int64_t)info->ssi_stime;
+        record->addr = (int64_t)info->ssi_addr;
         record->read_ns = read_ns;
         PROBE4(signal, record->signo, record->sender_pid, record->sender_uid, record->code);
     }
@@ -216,13 +239,13 @@ int loop_wait(struct loop_wait *w)
             return -1;
         int timer_ready = 0, signals_ready = 0;
         for (int i = 0; i < ready; i++) {
-            uint32_t source = events[i].data.u32;
-            if (source == SOURCE_TIMER) {
+            uint32_t tag = events[i].data.u32;
+            if (tag == TAG_TIMER) {
                 timer_ready = 1;
-            } else if (source == SOURCE_SIGNALS) {
+            } else if (tag == TAG_SIGNALS) {
                 signals_ready = 1;
             } else {
-                w->ready[w->nready].source = source;
+                w->ready[w->nready].tag = tag;
                 w->ready[w->nready].events = events[i].events;
                 w->nready++;
             }
@@ -240,8 +263,7 @@ int loop_wait(struct loop_wait *w)
 
 /* The probe for each line the program emits, fired from Python (probes.py),
  * which calls this only while sigcounter_emit_semaphore says a tracer is
- * attached. kind: 1 display, 2 reset, 3 shutdown, 4 tick; count: the count
- * the line shows. Never inlined: one probe site, in one place. */
+ * attached; its arguments are documented in sigcounter/kernel/probes.py. Never inlined: one probe site, in one place. */
 __attribute__((noinline)) void fire_emit(int kind, int64_t count)
 {
     PROBE2(emit, kind, count);

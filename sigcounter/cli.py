@@ -116,6 +116,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if trace is not None:
         trace.close()
     if stats is not None:
-        say(stats.report().rstrip("\n"))
+        say(stats.table().rstrip("\n"))
     return status
 

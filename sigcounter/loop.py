@@ -6,7 +6,8 @@ ticks, so a signal handled in the same wake-up sees every tick that came
 before it, then handles the signals one by one in the order the signalfd
 returned them. For standard signals pending together that is lowest number
 first (SIGINT 2, SIGUSR1 10, SIGUSR2 12, SIGTERM 15), whatever order they
-were sent in. A shutdown signal ends the loop right after its event.
+were sent in. What a signal does is its row's action in the signal table
+(``signaltable``); a shutdown ends the loop right after its event.
 
 There is one loop body. The instruments (an ``Observer``, tick events) hang
 off it: with one attached the wait returns after every wake-up instead of
@@ -18,13 +19,22 @@ from __future__ import annotations
 import time
 
 from sigcounter.counter import Counter
-from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
+from sigcounter.events import Event, Tick
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
-from sigcounter.kernel.lean import TYPE_CHECKING, new_tuple
+from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.loopwait import LoopWait
-from sigcounter.kernel.probes import EMIT_KINDS, EMIT_TICK, emit_enabled, fire_emit
+from sigcounter.kernel.probes import emit_enabled, fire_emit
 from sigcounter.kernel.signalfd import SignalFD
-from sigcounter.kernel.signals import SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2
+from sigcounter.kernel.signals import signal_name
+from sigcounter.signaltable import (
+    BY_SIGNO,
+    DISPLAY,
+    PROBE_CODES,
+    RESET,
+    SHUTDOWN,
+    TICK,
+    handled_signals,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,17 +47,21 @@ if TYPE_CHECKING:
     Emit = Callable[[Event | Tick], None]
     Handler = Callable[[int], None]
 
-# SIGHUP (the terminal went away) ends the run as cleanly as SIGTERM: the
-# instruments finish their files and the shutdown event is written.
-HANDLED_SIGNALS = (SIGUSR1, SIGUSR2, SIGTERM, SIGINT, SIGHUP)
+# The actions TickLoop.run knows how to carry out (a test holds this to the
+# signal table's ACTIONS).
+ACTIONS = (DISPLAY, RESET, SHUTDOWN)
+
+
+class UnhandledSignal(RuntimeError):
+    """The signalfd returned a signal the signal table has no row for."""
 
 
 class TickLoop:
     """A periodic tick and the handled signals, multiplexed by one epoll.
 
-    Other fds join the same epoll set with ``add_source``: the program's
-    stdout writer does, to learn at once that its reader went away and when
-    a stalled stdout takes lines again.
+    Other fds join the same epoll set with ``watch``: the program's stdout
+    writer does, to learn at once that its reader went away and when a
+    stalled stdout takes lines again.
     """
 
     def __init__(
@@ -60,6 +74,7 @@ class TickLoop:
         self.interval_ns = interval_ns
         self.tick_source = tick_source
         self.counter = Counter()
+        self.signals: tuple[int, ...] = ()  # the handled ones, once open
         self._signals: SignalFD | None = None
         self._wait: LoopWait | None = None
         self._handlers: dict[int, Handler] = {}
@@ -68,9 +83,12 @@ class TickLoop:
         """Block the signals, create and register the fds, start the ticks.
 
         The mask comes first, so from here on a handled signal is queued for
-        the signalfd instead of running its default action (terminate).
+        the signalfd instead of running its default action (terminate). The
+        signals are the signal table's (``handled_signals()``), blocked in the
+        calling thread.
         """
-        self._signals = SignalFD(HANDLED_SIGNALS, nonblocking=True)
+        self.signals = handled_signals()
+        self._signals = SignalFD(self.signals, nonblocking=True)
         self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
         self._wait.arm()
         return self
@@ -85,18 +103,23 @@ class TickLoop:
             raise RuntimeError(f"TickLoop.{what} needs open() first")
         return self._wait
 
-    def add_source(self, target: int | HasFileno, events: int, handler: Handler) -> int:
+    def watch(self, target: int | HasFileno, events: int, handler: Handler) -> int:
         """Watch another fd in the same epoll set (after ``open()``): when it is
         ready, ``handler(events)`` runs in the loop, after the wake-up's ticks
         and before its signals; what it raises ends the loop. Returns the
-        source's number, for ``modify_source``."""
-        source = self._opened("add_source()").add_source(target, events)
-        self._handlers[source] = handler
-        return source
+        watch's tag, for ``rewatch`` and ``unwatch``."""
+        tag = self._opened("watch()").watch(target, events)
+        self._handlers[tag] = handler
+        return tag
 
-    def modify_source(self, target: int | HasFileno, source: int, events: int) -> None:
-        """Change the events watched for a source from ``add_source``."""
-        self._opened("modify_source()").modify_source(target, source, events)
+    def rewatch(self, target: int | HasFileno, tag: int, events: int) -> None:
+        """Change the events watched for on a fd from ``watch``."""
+        self._opened("rewatch()").rewatch(target, tag, events)
+
+    def unwatch(self, target: int | HasFileno, tag: int) -> None:
+        """Stop watching a fd from ``watch``."""
+        self._opened("unwatch()").unwatch(target)
+        self._handlers.pop(tag, None)
 
     def close(self) -> None:
         """Close the fds. The signals stay blocked: unblocking would deliver
@@ -125,40 +148,39 @@ class TickLoop:
         each wake-up's ticks); ``observer`` is told about every wake-up.
         """
         loop_wait = self._opened("run()")
-        watched = observer is not None or emit_ticks
-        loop_wait.every_wake = watched
-        wait, counter, clock = loop_wait.wait, self.counter, time.monotonic_ns
+        every_wake = loop_wait.every_wake = observer is not None or emit_ticks
+        wait, counter, clock, handlers = loop_wait.wait, self.counter, time.monotonic_ns, \
+            self._handlers
         if observer is not None:
-            observer.started(loop_wait.start_ns, loop_wait.interval_ns, loop_wait.tick_source)
+            observer.started(loop_wait.start_ns, loop_wait.interval_ns, loop_wait.tick_source,
+                             counter.count)
         try:
             while True:
-                ticks, signals, others = wait()
+                ticks, signals, watched = wait()
                 if ticks:
                     counter.tick(ticks)
-                if watched:
-                    self._report_wake(loop_wait, ticks, emit if emit_ticks else None, observer)
-                for source, events in others:
-                    self._handlers[source](events)
-                for record in signals:
+                if every_wake:
+                    self._observe_wake(loop_wait, ticks, emit if emit_ticks else None, observer)
+                for tag, events in watched:
+                    handlers[tag](events)
+                for info in signals:
                     # The signal path, written out here rather than in a call:
                     # every step between the wake-up and the write shows in
                     # the latency.
-                    signo = record.signo
-                    if signo == SIGUSR1:
-                        kind = DISPLAY
-                    elif signo == SIGUSR2:
+                    row = BY_SIGNO.get(info.signo)
+                    if row is None:
+                        raise UnhandledSignal(f"{signal_name(info.signo)} has no row in the "
+                                              "signal table")
+                    action = row.action
+                    if action == RESET:
                         counter.reset()
-                        kind = RESET
-                    else:  # SIGTERM, SIGINT or SIGHUP: the signalfd holds no others
-                        kind = SHUTDOWN
-                    event = new_tuple(Event, (kind, counter.count, signo, record.sender_pid,
-                                              record.sender_uid, record.read_ns))
+                    event = Event(action, counter.count, info)
                     emit(event)
                     if emit_enabled():  # a tracer on sigcounter:emit (one nop otherwise)
-                        fire_emit(EMIT_KINDS[kind], event.total)
+                        fire_emit(PROBE_CODES[action], event.count)
                     if observer is not None:
-                        observer.dispatched(record.read_ns, clock(), event, record)
-                    if kind is SHUTDOWN:
+                        observer.dispatched(info, action, event.count, clock())
+                    if action == SHUTDOWN:
                         return event
                 if observer is not None:
                     observer.flush()
@@ -166,19 +188,14 @@ class TickLoop:
             if observer is not None:
                 observer.stopped(clock())
 
-    def _report_wake(
+    def _observe_wake(
         self, loop_wait: LoopWait, ticks: int, emit: Emit | None, observer: Observer | None,
     ) -> None:
         wake = loop_wait.wake(ticks)
-        emitted = emit is not None and ticks > 0
+        count = self.counter.count
         if emit is not None and ticks:
-            emit(Tick(TICK, self.counter.count, ticks, wake.lateness_ns, wake.counted_ns))
+            emit(Tick(TICK, count, ticks, wake.lateness_ns, wake.counted_ns))
             if emit_enabled():
-                fire_emit(EMIT_TICK, self.counter.count)
+                fire_emit(PROBE_CODES[TICK], count)
         if observer is not None:
-            observer.woke(wake, self.counter.count, emitted)
-
-    def remove_source(self, target: int | HasFileno, source: int) -> None:
-        """Stop watching a source from ``add_source``."""
-        self._opened("remove_source()").remove_source(target)
-        self._handlers.pop(source, None)
+            observer.woke(wake, count)

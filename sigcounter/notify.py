@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from sigcounter.events import Event
     from sigcounter.loop import Emit, TickLoop
 
-    Report = Callable[[str], None]
+    Warn = Callable[[str], None]
 
 _NO_WAIT = _socket.MSG_DONTWAIT | _socket.MSG_NOSIGNAL
 _WAIT = _socket.MSG_NOSIGNAL
@@ -72,36 +72,38 @@ def watchdog_period_ns(environ: Mapping[str, str], pid: int) -> int | None:
 
 def status_line(interval: str, event: Event) -> str:
     """The STATUS= text after a handled signal: the interval and the count."""
-    return f"STATUS=ticking every {interval}; count {event.total} at {signal_name(event.signo)}"
+    name = signal_name(event.signal.signo)
+    return f"STATUS=ticking every {interval}; count {event.count} at {name}"
 
 
-def reporting(emit: Emit, send: Callable[..., None], interval: str) -> Emit:
+def notifying(emit: Emit, send: Callable[..., None], interval: str) -> Emit:
     """``emit``, plus STATUS= after each handled signal's line, and STOPPING=1
     before a shutdown signal's line. Ticks pass through without a message,
     so an idle tick costs what it did."""
 
-    def emit_and_report(event: Event | Tick) -> None:
+    def emit_and_notify(event: Event | Tick) -> None:
         if isinstance(event, Tick):
             emit(event)
         elif event.kind == SHUTDOWN:
-            send("STOPPING=1", f"STATUS=stopping on {signal_name(event.signo)}; "
-                               f"count {event.total}", wait=True)
+            send("STOPPING=1", f"STATUS=stopping on {signal_name(event.signal.signo)}; "
+                               f"count {event.count}", wait=True)
             emit(event)
         else:
             emit(event)  # the answer first: the status can wait a write
             send(status_line(interval, event))
 
-    return emit_and_report
+    return emit_and_notify
 
 
 class Notifier:
-    """The notify socket named by ``address``; ``report`` gets the one stderr
+    """The notify socket named by ``address``; ``warn`` gets the one stderr
     line when a message cannot be delivered."""
 
-    def __init__(self, address: str, report: Report) -> None:
+    def __init__(self, address: str, warn: Warn) -> None:
         self.address = address
-        self._report = report
-        self._undelivered = False  # reported once; later failures are silent
+        self._warn = warn
+        self._undelivered = False  # said once; later failures are silent
+        self.calls = {"sendto": 0, "read": 0}  # system calls made, for --stats
         self._target = socket_address(address)
         self._socket: _socket.socket | None = None
         self._watchdog: TimerFD | None = None
@@ -114,10 +116,11 @@ class Notifier:
 
     def send(self, *assignments: str, wait: bool = False) -> None:
         """One datagram of ``KEY=value`` lines; with ``wait``, up to a second
-        for room in the manager's queue. A failure is reported once."""
+        for room in the manager's queue. A failure is said once."""
         if self._socket is None or self._target is None:
             return
         message = "\n".join(assignments).encode()
+        self.calls["sendto"] += 1
         try:
             self._socket.sendto(message, _WAIT if wait else _NO_WAIT, self._target)
         except OSError as exc:
@@ -126,8 +129,8 @@ class Notifier:
     def _complain(self, reason: str) -> None:
         if not self._undelivered:
             self._undelivered = True
-            self._report(f"{PROG}: cannot notify NOTIFY_SOCKET={self.address}: {reason}; "
-                         "running on without it")
+            self._warn(f"{PROG}: cannot notify NOTIFY_SOCKET={self.address}: {reason}; "
+                       "running on without it")
 
     def ready(self, interval: str) -> None:
         self.send("READY=1", f"STATUS=ticking every {interval}; no signal yet", wait=True)
@@ -138,15 +141,16 @@ class Notifier:
         try:
             period_ns = watchdog_period_ns(environ, os.getpid())
         except ValueError as exc:
-            self._report(f"{PROG}: {exc}; no watchdog pings")
+            self._warn(f"{PROG}: {exc}; no watchdog pings")
             return
         if period_ns is None or self._socket is None:
             return
         self._watchdog = timer = TimerFD(nonblocking=True)
         timer.settime(period_ns, period_ns)
-        loop.add_source(timer, EPOLLIN, self._ping)
+        loop.watch(timer, EPOLLIN, self._ping)
 
     def _ping(self, events: int) -> None:
+        self.calls["read"] += 1
         if self._watchdog is not None and self._watchdog.read():
             self.send("WATCHDOG=1")
 

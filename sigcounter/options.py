@@ -8,6 +8,7 @@ to a program that otherwise sleeps.
 from __future__ import annotations
 
 from sigcounter.kernel.constants import NS_PER_S, TICK_SOURCES, TIMERFD
+from sigcounter.signaltable import help_text
 
 PROG = "sig-counter"
 MIN_INTERVAL_NS = 1_000  # one microsecond
@@ -49,13 +50,9 @@ options:
   --version             print the version and exit
   -h, --help            print this help and exit
 
-signals:
-  SIGUSR1          print "Ticker count: N"
-  SIGUSR2          print "Resetting ticker count to zero" and set the count to 0
-  SIGTERM, SIGINT  print "received terminated|interrupt \N{EM DASH} shutting down", exit 0
-  SIGHUP           print "received hangup \N{EM DASH} shutting down", exit 0
-
-example (the sleep lets it get ready: a SIGUSR1 before that would end it):
+{help_text()}
+example (the sleep lets it get past the interpreter's own start-up, the first
+few ms, before which a signal acts as on any Python program):
   {PROG} & sleep 1; kill -USR1 $!; kill -TERM $!
 """
 

@@ -1,49 +1,52 @@
-"""The output edge: the original program's exact lines (or JSON), one ``write`` each."""
+"""The output edge: the original program's exact lines (or JSON), one ``write`` each.
+
+The words come from the signal table: each row's line template, with
+``{count}`` for the count. ``-v`` adds who sent the signal, told from its
+``si_code``: the kernel (a terminal's Ctrl-C or hang-up), or a process, by
+pid and uid, with the value of a ``sigqueue(3)``.
+"""
 
 from __future__ import annotations
 
-from sigcounter.events import DISPLAY, RESET, TICK, Event, Tick
+from sigcounter.events import Event, Tick
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.kernel.signals import SIGHUP, SIGINT, SIGTERM, signal_name
+from sigcounter.kernel.siginfo import SI_KERNEL, SI_QUEUE
+from sigcounter.signaltable import ROWS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from sigcounter.kernel.siginfo import SigInfo
+
     Formatter = Callable[[Event | Tick], str]
 
-# Go's os.Signal names, which the original prints in its shutdown line.
-GO_SIGNAL_NAMES: dict[int, str] = {
-    SIGTERM: "terminated", SIGINT: "interrupt", SIGHUP: "hangup",
-}
-
-
-RESET_LINE = "Resetting ticker count to zero\n"
-
-
-def shutdown_line(signo: int) -> str:
-    name = GO_SIGNAL_NAMES.get(signo) or signal_name(signo)
-    return f"received {name} \N{EM DASH} shutting down\n"
+# Each row's line split around "{count}" (or not containing it), so that a
+# line is built by concatenation, with no format-string parsing per signal.
+_LINE_PARTS: dict[int, tuple[str, str | None]] = {}
+for _row in ROWS:
+    _head, _marker, _tail = _row.line.partition("{count}")
+    _LINE_PARTS[_row.signo] = (_head, _tail + "\n") if _marker else (_head + "\n", None)
 
 
 def format_event(event: Event | Tick) -> str:
     """The original's line for ``event``; empty for a tick (it prints none)."""
-    kind = event[0]
-    if kind == DISPLAY:  # the hot path: its line is built here, not in a call
-        return f"Ticker count: {event[1]}\n"
-    if kind == RESET:
-        return RESET_LINE
-    if kind == TICK:
+    if isinstance(event, Tick):
         return ""
-    assert isinstance(event, Event)
-    return shutdown_line(event.signo)
+    head, tail = _LINE_PARTS[event.signal.signo]
+    return head if tail is None else f"{head}{event.count}{tail}"
 
 
-def sender_text(sender_pid: int, sender_uid: int) -> str:
-    # siginfo carries pid 0 when the sender's PID is not visible from our
-    # PID namespace (it lives in a parent or sibling namespace).
-    if sender_pid == 0:
-        return f"from a process outside this PID namespace, uid {sender_uid}"
-    return f"from pid {sender_pid}, uid {sender_uid}"
+def sender_text(info: SigInfo) -> str:
+    """Who sent ``info``'s signal, for ``-v``: ``from pid 42, uid 1000``."""
+    if info.code == SI_KERNEL:
+        return "from the kernel"
+    # A process's signal carries pid 0 when the sender is not visible from
+    # our PID namespace (it lives in a parent or sibling namespace).
+    if info.sender_pid == 0:
+        text = f"from a process outside this PID namespace, uid {info.sender_uid}"
+    else:
+        text = f"from pid {info.sender_pid}, uid {info.sender_uid}"
+    return f"{text}, value {info.value_int}" if info.code == SI_QUEUE else text
 
 
 def format_event_verbose(event: Event | Tick) -> str:
@@ -51,8 +54,18 @@ def format_event_verbose(event: Event | Tick) -> str:
     line = format_event(event)
     if not line:
         return ""
-    assert not isinstance(event, Tick)
-    return f"{line[:-1]} ({sender_text(event.sender_pid, event.sender_uid)})\n"
+    assert isinstance(event, Event)
+    return f"{line[:-1]} ({sender_text(event.signal)})\n"
+
+
+def _sender_fields(info: SigInfo) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "sender": "kernel" if info.code == SI_KERNEL else "process",
+        "sender_pid": info.sender_pid, "sender_uid": info.sender_uid, "si_code": info.code,
+    }
+    if info.code == SI_QUEUE:
+        fields["value"] = info.value_int
+    return fields
 
 
 def format_event_json(event: Event | Tick) -> str:
@@ -60,15 +73,16 @@ def format_event_json(event: Event | Tick) -> str:
     import json  # only paid for by --json
 
     record: dict[str, object] = {
-        "event": event.kind, "count": event.total, "monotonic_ns": event.time_ns,
+        "event": event.kind, "count": event.count, "monotonic_ns": event.time_ns,
     }
     if isinstance(event, Tick):
         record["expirations"] = event.expirations
         record["lateness_ns"] = event.lateness_ns
     else:
-        record["signal"] = signal_name(event.signo)
-        record["sender_pid"] = event.sender_pid
-        record["sender_uid"] = event.sender_uid
+        from sigcounter.kernel.signals import signal_name
+
+        record["signal"] = signal_name(event.signal.signo)
+        record.update(_sender_fields(event.signal))
     return json.dumps(record, separators=(",", ":")) + "\n"
 
 

@@ -56,14 +56,14 @@ def _notify_ready(loop: TickLoop, interval_ns: int) -> Notifier | None:
     return notifier
 
 
-def _reporting(emit: Emit, notifier: Notifier | None, interval_ns: int) -> Emit:
+def _with_notify(emit: Emit, notifier: Notifier | None, interval_ns: int) -> Emit:
     """``emit``, plus STATUS= after each handled signal and STOPPING=1 before
     the last line, when there is a service manager to tell."""
     if notifier is None:
         return emit
-    from sigcounter.notify import reporting
+    from sigcounter.notify import notifying
 
-    return reporting(emit, notifier.send, format_interval(interval_ns))
+    return notifying(emit, notifier.send, format_interval(interval_ns))
 
 
 def _release(pidfile: PidFile | None, notifier: Notifier | None) -> None:
@@ -97,6 +97,8 @@ def serve(
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
     writer = LineWriter(1)
     writer.on_resumed = _dropped_reporter(writer, as_json=options.json)
+    if stats is not None:
+        stats.count_calls(writer.calls)
     profiler = None
     pidfile: PidFile | None = None
     notifier: Notifier | None = None
@@ -107,6 +109,8 @@ def serve(
             if not options.quiet:
                 say(_ready_line(options.interval_ns))
             notifier = _notify_ready(loop, options.interval_ns)
+            if stats is not None and notifier is not None:
+                stats.count_calls(notifier.calls)
             if options.explain:
                 from sigcounter.instruments.explain import explain
 
@@ -120,7 +124,7 @@ def serve(
                 profiler = cProfile.Profile()
                 profiler.enable()
             loop.run(
-                _reporting(writer.emitter(formatter), notifier,
+                _with_notify(writer.emitter(formatter), notifier,
                            options.interval_ns),
                 observer, emit_ticks=options.json and options.verbose,
             )

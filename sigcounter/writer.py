@@ -65,6 +65,9 @@ class LineWriter:
         tty_name = _tty_name(fd)
         self._fd, self._send, self.watchable, self._close = _nonblocking_route(fd, tty_name)
         self._tty = self.watchable and tty_name != ""
+        # The system calls made to write, by name, for --stats.
+        self.calls = {"sendto" if self._send is not os.write else "write": 0}
+        self._call_name = next(iter(self.calls))
         # Told how many lines were dropped, once the queue has drained again.
         self.on_resumed: Callable[[int], None] | None = None
 
@@ -78,7 +81,7 @@ class LineWriter:
         self._loop = loop
         if self.watchable:
             self._watch = EPOLLERR
-            self._source = loop.add_source(self._fd, EPOLLERR, self._on_ready)
+            self._source = loop.watch(self._fd, EPOLLERR, self._on_ready)
 
     def write(self, data: bytes) -> None:
         """Write ``data`` (whole lines) now, or queue it behind what waits."""
@@ -103,6 +106,7 @@ class LineWriter:
             if self._pending or not data:
                 write(data)
                 return
+            self.calls[self._call_name] += 1
             try:
                 written = self._send(fd, data)
             except OSError as exc:
@@ -159,11 +163,12 @@ class LineWriter:
         """The terminal went away. Its SIGHUP ends the run the usual way; until
         then lines have nowhere to go, and stop being watched for."""
         if self._loop is not None and self._watch:
-            self._loop.remove_source(self._fd, self._source)
+            self._loop.unwatch(self._fd, self._source)
         self._pending.clear()
         self._send, self.watchable, self._watch = _discard, False, 0
 
     def _try_write(self, data: bytes) -> int:
+        self.calls[self._call_name] += 1
         try:
             return self._send(self._fd, data)
         except OSError as exc:
@@ -185,7 +190,7 @@ class LineWriter:
         events = EPOLLERR | (EPOLLOUT if wanted else 0)
         if self._loop is None or not self.watchable or events == self._watch:
             return
-        self._loop.modify_source(self._fd, self._source, events)
+        self._loop.rewatch(self._fd, self._source, events)
         self._watch = events
 
     def close(self) -> None:

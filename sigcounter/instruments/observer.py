@@ -3,7 +3,9 @@
 The loop calls these only when an instrument is attached; then its wait
 returns after every wake-up, so the observer sees each one, with the wait's
 begin and end taken in C. Times are CLOCK_MONOTONIC nanoseconds, the clock
-perf, bpftrace and the timerfd use.
+perf, bpftrace and the timerfd use. Everything they are told is a plain
+value or a kernel-layer record (``Wake``, ``SigInfo``): nothing of the
+program's own, so an instrument never depends on how the program is built.
 """
 
 from __future__ import annotations
@@ -13,24 +15,25 @@ from sigcounter.kernel.lean import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sigcounter.events import Event
-    from sigcounter.kernel.loopwait import SignalRecord, Wake
+    from sigcounter.kernel.loopwait import Wake
+    from sigcounter.kernel.siginfo import SigInfo
 
 
 class Observer:
     """Does nothing; instruments override what they need."""
 
-    def started(self, start_ns: int, interval_ns: int, tick_source: str) -> None:
+    def started(self, start_ns: int, interval_ns: int, tick_source: str, count: int) -> None:
         """Ticks are due every ``interval_ns`` from ``start_ns``, counted by
-        ``tick_source`` ("timerfd", or "timeout": no timer, no read per tick)."""
+        ``tick_source`` ("timerfd", or "timeout": no timer, no read per tick),
+        onto ``count``."""
 
-    def woke(self, wake: Wake, count: int, tick_emitted: bool) -> None:
-        """One wake-up: its wait, the ticks it counted (``count`` is the total
-        after them) and the system calls it made; ``tick_emitted``: a tick
-        event was written."""
+    def woke(self, wake: Wake, count: int) -> None:
+        """One wake-up: its wait, the ticks it counted and the system calls
+        the wait made; ``count`` is the count after them."""
 
-    def dispatched(self, begin_ns: int, end_ns: int, event: Event, record: SignalRecord) -> None:
-        """One signal handled and its event emitted."""
+    def dispatched(self, info: SigInfo, kind: str, count: int, end_ns: int) -> None:
+        """One signal handled (read at ``info.read_ns``), its action ``kind``
+        done and its line emitted by ``end_ns``; ``count`` is the count after it."""
 
     def flush(self) -> None:
         """The wake-up is over and the loop is about to wait again."""
@@ -45,17 +48,17 @@ class Observers(Observer):
     def __init__(self, observers: Sequence[Observer]) -> None:
         self._observers = tuple(observers)
 
-    def started(self, start_ns: int, interval_ns: int, tick_source: str) -> None:
+    def started(self, start_ns: int, interval_ns: int, tick_source: str, count: int) -> None:
         for observer in self._observers:
-            observer.started(start_ns, interval_ns, tick_source)
+            observer.started(start_ns, interval_ns, tick_source, count)
 
-    def woke(self, wake: Wake, count: int, tick_emitted: bool) -> None:
+    def woke(self, wake: Wake, count: int) -> None:
         for observer in self._observers:
-            observer.woke(wake, count, tick_emitted)
+            observer.woke(wake, count)
 
-    def dispatched(self, begin_ns: int, end_ns: int, event: Event, record: SignalRecord) -> None:
+    def dispatched(self, info: SigInfo, kind: str, count: int, end_ns: int) -> None:
         for observer in self._observers:
-            observer.dispatched(begin_ns, end_ns, event, record)
+            observer.dispatched(info, kind, count, end_ns)
 
     def flush(self) -> None:
         for observer in self._observers:

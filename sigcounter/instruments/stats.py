@@ -1,7 +1,12 @@
-"""``--stats``: what the loop did, summed up in a short table at shutdown."""
+"""``--stats``: what the loop did, summed up in a short table.
+
+The program prints the table at shutdown; ``table()`` is right at any moment
+of a run too (its run time runs up to now until the loop stops).
+"""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 from sigcounter.instruments.histogram import Histogram
@@ -10,51 +15,73 @@ from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
 
 if TYPE_CHECKING:
-    from sigcounter.events import Event
-    from sigcounter.kernel.loopwait import SignalRecord, Wake
+    from collections.abc import Mapping
+
+    from sigcounter.kernel.loopwait import Wake
+    from sigcounter.kernel.siginfo import SigInfo
 
 
 class Stats(Observer):
     """Counts and timing distributions, in bounded memory."""
 
     def __init__(self) -> None:
-        self.start_ns = self.stopped_ns = 0
+        self.start_ns: int | None = None  # None until the loop starts
+        self.stopped_ns: int | None = None  # None while it runs
         self.ticks = self.wakeups = 0
-        self.dropped_lines = 0  # lines stdout never took (set by the program at the end)
-        self.syscalls: Counter[str] = Counter()
+        self.dropped_lines = 0  # lines stdout never took (kept up to date by the program)
+        self.wait_calls: Counter[str] = Counter()  # the native wait's epoll_pwait and read
         self.signals: Counter[str] = Counter()
         self.lateness = Histogram()
         self.signal_dispatch = Histogram()
+        self._call_counts: list[Mapping[str, int]] = []
 
-    def started(self, start_ns: int, interval_ns: int, tick_source: str) -> None:
+    def count_calls(self, counts: Mapping[str, int]) -> None:
+        """Add the system calls another part of the program makes (its writes,
+        its sends) to the table: ``counts``, by name, is kept up to date by
+        its owner and read whenever the table is made."""
+        self._call_counts.append(counts)
+
+    @property
+    def syscalls(self) -> Counter[str]:
+        """Every system call counted so far, by name."""
+        total = Counter(self.wait_calls)
+        for counts in self._call_counts:
+            total.update(counts)
+        return total
+
+    def started(self, start_ns: int, interval_ns: int, tick_source: str, count: int) -> None:
         self.start_ns = start_ns
 
-    def woke(self, wake: Wake, count: int, tick_emitted: bool) -> None:
+    def woke(self, wake: Wake, count: int) -> None:
         self.wakeups += 1
-        self.syscalls["epoll_pwait"] += wake.epoll_waits
-        self.syscalls["read"] += wake.reads
-        self.syscalls["write"] += tick_emitted
+        self.wait_calls["epoll_pwait"] += wake.epoll_waits
+        self.wait_calls["read"] += wake.reads
         if wake.ticks:
             self.ticks += wake.ticks
             self.lateness.add(wake.lateness_ns)
 
-    def dispatched(self, begin_ns: int, end_ns: int, event: Event, record: SignalRecord) -> None:
-        self.signals[signal_name(record.signo)] += 1
-        self.syscalls["write"] += 1
-        self.signal_dispatch.add(end_ns - begin_ns)
+    def dispatched(self, info: SigInfo, kind: str, count: int, end_ns: int) -> None:
+        self.signals[signal_name(info.signo)] += 1
+        self.signal_dispatch.add(end_ns - info.read_ns)
 
     def stopped(self, at_ns: int) -> None:
         self.stopped_ns = at_ns
 
-    def report(self) -> str:
+    def run_time_ns(self) -> int:
+        """From the start of the ticks to the loop's end, or to now while it runs."""
+        if self.start_ns is None:
+            return 0
+        end_ns = time.monotonic_ns() if self.stopped_ns is None else self.stopped_ns
+        return end_ns - self.start_ns
+
+    def table(self) -> str:
         """The table, as lines for stderr."""
         def by_count(counts: Counter[str]) -> str:
-            return ", ".join(f"{name} {n}" for name, n in counts.most_common()) or "none"
+            return ", ".join(f"{name} {n}" for name, n in counts.most_common() if n) or "none"
 
-        run_time = (self.stopped_ns - self.start_ns) / 1e9
         lines = [
             "sig-counter stats",
-            f"  run time          {run_time:.3f} s",
+            f"  run time          {self.run_time_ns() / 1e9:.3f} s",
             f"  ticks             {self.ticks}",
             f"  wake-ups          {self.wakeups}",
             f"  syscalls          {by_count(self.syscalls)}",

@@ -26,8 +26,8 @@ from sigcounter.kernel.signals import signal_name
 if TYPE_CHECKING:
     from typing import IO, Any
 
-    from sigcounter.events import Event
-    from sigcounter.kernel.loopwait import SignalRecord, Wake
+    from sigcounter.kernel.loopwait import Wake
+    from sigcounter.kernel.siginfo import SigInfo
 
 
 def _us(nanoseconds: int) -> float:
@@ -55,15 +55,15 @@ class TraceWriter(Observer):
     def _counter(self, name: str, at_ns: int, value: float) -> None:
         self._write(name, "C", at_ns, args={"value": value})
 
-    def started(self, start_ns: int, interval_ns: int, tick_source: str) -> None:
+    def started(self, start_ns: int, interval_ns: int, tick_source: str, count: int) -> None:
         self._write("process_name", "M", start_ns, args={"name": "sig-counter"})
         self._write("thread_name", "M", start_ns, args={"name": "main (event loop)"})
         self._write("ticks start", "i", start_ns, s="t",
                     args={"interval_ns": interval_ns, "tick_source": tick_source})
-        self._counter("count", start_ns, 0)
+        self._counter("count", start_ns, count)
         self.flush()
 
-    def woke(self, wake: Wake, count: int, tick_emitted: bool) -> None:
+    def woke(self, wake: Wake, count: int) -> None:
         self._slice("epoll_pwait", "wait", wake.begin_ns, wake.end_ns,
                     ready=wake.ready, eintr=wake.interrupted)
         if wake.ticks:
@@ -73,17 +73,17 @@ class TraceWriter(Observer):
             self._counter("count", wake.counted_ns, count)
             self._counter("tick lateness (µs)", wake.counted_ns, _us(wake.lateness_ns))
 
-    def dispatched(self, begin_ns: int, end_ns: int, event: Event, record: SignalRecord) -> None:
+    def dispatched(self, info: SigInfo, kind: str, count: int, end_ns: int) -> None:
         # Signals read in one go share their read time; on one thread their
         # slices follow each other.
-        begin_ns = max(begin_ns, self._dispatched_until)
+        begin_ns = max(info.read_ns, self._dispatched_until)
         self._dispatched_until = end_ns
-        name = signal_name(record.signo)
+        name = signal_name(info.signo)
         self._write(name, "i", begin_ns, s="t", cat="signal",
-                    args={"sender_pid": record.sender_pid, "sender_uid": record.sender_uid,
-                          "code": record.code})
-        self._slice(name, "dispatch", begin_ns, end_ns, event=event.kind, count=event.total)
-        self._counter("count", end_ns, event.total)
+                    args={"sender_pid": info.sender_pid, "sender_uid": info.sender_uid,
+                          "code": info.code})
+        self._slice(name, "dispatch", begin_ns, end_ns, event=kind, count=count)
+        self._counter("count", end_ns, count)
 
     def flush(self) -> None:
         self._stream.flush()

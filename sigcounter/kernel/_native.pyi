@@ -53,6 +53,10 @@ class _Lib:
     SIG_SETMASK: int
     SFD_CLOEXEC: int
     SFD_NONBLOCK: int
+    SI_USER: int
+    SI_KERNEL: int
+    SI_QUEUE: int
+    SI_TKILL: int
     CLOCK_REALTIME: int
     CLOCK_MONOTONIC: int
     CLOCK_BOOTTIME: int
@@ -86,9 +90,9 @@ class _Lib:
     ) -> int: ...
     LOOP_WAIT_MAX_EVENTS: int
     LOOP_WAIT_MAX_SIGNALS: int
-    SOURCE_TIMER: int
-    SOURCE_SIGNALS: int
-    SOURCE_OTHER: int
+    TAG_TIMER: int
+    TAG_SIGNALS: int
+    TAG_FIRST_WATCH: int
     def loop_wait(self, wait: LoopWaitStruct) -> int: ...
     SIGCOUNTER_PROBES: int
     sigcounter_emit_semaphore: int
@@ -96,17 +100,27 @@ class _Lib:
     def emit_enabled(self) -> int: ...
 
 # The structs of our own, as the Python side sees them through ffi.new().
-class SignalRecordStruct:
+class SigInfoStruct:
     signo: int
+    errno_value: int
+    code: int
     sender_pid: int
     sender_uid: int
-    code: int
+    fd: int
+    tid: int
+    band: int
+    overrun: int
+    trapno: int
+    status: int
     value_int: int
     value_ptr: int
+    utime: int
+    stime: int
+    addr: int
     read_ns: int
 
-class ReadySourceStruct:
-    source: int
+class ReadyWatchStruct:
+    tag: int
     events: int
 
 class LoopWaitStruct:
@@ -125,9 +139,9 @@ class LoopWaitStruct:
     epoll_waits: int
     reads: int
     nsignals: int
-    signals: list[SignalRecordStruct]
+    signals: list[SigInfoStruct]
     nready: int
-    ready: list[ReadySourceStruct]
+    ready: list[ReadyWatchStruct]
 
 ffi: _FFI
 lib: _Lib

@@ -3,7 +3,7 @@
 One call of the native ``loop_wait`` (native/source.c) blocks in
 ``epoll_pwait``, counts the ticks that fell due, reads the signalfd and
 decodes its records, and returns only when Python has something to do: a
-signal, another ready source, or, with ``every_wake`` (an instrument is on),
+signal, a watched fd that is ready, or, with ``every_wake`` (an instrument is on),
 any wake-up at all. An idle tick runs no Python bytecode.
 
 The tick schedule has one owner, the C struct: tick k is due at
@@ -23,7 +23,7 @@ A Python-level signal handler runs when the wait comes back to Python: on
 an EINTR (retried right after), or at its next return. A signal that lands
 while the C code runs between two ``epoll_pwait`` calls interrupts nothing,
 so its handler waits for that return; ``select`` has the same race, and the
-same cure: ``signal.set_wakeup_fd()`` with that fd given to ``add_source()``.
+same cure: ``signal.set_wakeup_fd()`` with that fd given to ``watch()``.
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ import time
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
 from sigcounter.kernel.epoll import Epoll
 from sigcounter.kernel.fd import as_fd, os_error
-from sigcounter.kernel.lean import TYPE_CHECKING, new_tuple
+from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.native import ffi, lib
 from sigcounter.kernel.record import Record
+from sigcounter.kernel.siginfo import SigInfo
 from sigcounter.kernel.timerfd import TimerFD
 
 if TYPE_CHECKING:
@@ -49,28 +50,11 @@ if TYPE_CHECKING:
 
 EINTR = errno.EINTR
 _NONE = ()  # "nothing of that kind this time", without building an empty list
-FIRST_OTHER_SOURCE = lib.SOURCE_OTHER
 
 
-class SignalRecord(Record):
-    """One signal as the native wait read it from the signalfd."""
-
-    __slots__ = ()
-    _fields = (
-        "signo", "sender_pid", "sender_uid", "code", "value_int", "value_ptr", "read_ns",
-    )
-    signo: int
-    sender_pid: int  # 0 when the sender is outside our PID namespace
-    sender_uid: int
-    code: int  # si_code: SI_USER (0) for kill(2), SI_QUEUE (-1) for sigqueue(3)
-    value_int: int  # sigqueue(3)'s value
-    value_ptr: int  # the same value's 64 bits, as a signed number
-    read_ns: int  # CLOCK_MONOTONIC when the read of the signalfd returned it
-
-
-# struct signal_record is this many int64_t, in SignalRecord's order (a test
-# holds the two together).
-RECORD_WORDS = len(SignalRecord._fields)
+# struct sig_info is this many int64_t, in SigInfo's order (a test holds the
+# two together).
+RECORD_WORDS = len(SigInfo._fields)
 
 
 class Wake(Record):
@@ -82,19 +66,19 @@ class Wake(Record):
         "reads",
         "interrupted",
     )
-    begin_ns: int  # CLOCK_MONOTONIC around the epoll_pwait, taken in C
-    end_ns: int
+    begin_ns: int  # CLOCK_MONOTONIC when the epoll_pwait began (taken in C)
+    end_ns: int  # CLOCK_MONOTONIC when it returned
     ticks: int  # ticks counted in this wake-up
-    lateness_ns: int  # counted_ns minus the due time of the last tick counted,
-    counted_ns: int  # at the last count (an earlier wake-up's when ticks == 0)
-    ready: int  # sources ready besides the timer and the signalfd
+    lateness_ns: int  # counted_ns minus the due time of the last tick counted
+    counted_ns: int  # when ticks were last counted (an earlier wake-up's if ticks == 0)
+    ready: int  # watched fds ready besides the timer and the signalfd
     epoll_waits: int  # system calls made since the last Wake (EINTR'd ones too)
     reads: int
     interrupted: int  # how many of those epoll_pwaits ended in EINTR
 
 
 class LoopWait:
-    """The epoll set of one loop (tick source, signalfd, other sources) and its wait."""
+    """The epoll set of one loop (tick source, signalfd, watched fds) and its wait."""
 
     def __init__(
         self, signals: SignalFD, interval_ns: int, *, tick_source: str = TIMERFD,
@@ -107,7 +91,7 @@ class LoopWait:
         self.tick_source = tick_source
         self.interrupted = 0  # EINTRs retried, over the life of the wait
         self._reported = (0, 0, 0)  # epoll_waits, reads, interrupted at the last Wake
-        self._next_source = FIRST_OTHER_SOURCE
+        self._next_tag = lib.TAG_FIRST_WATCH
         self._epoll = epoll = Epoll()
         self._timer = TimerFD(nonblocking=True) if tick_source == TIMERFD else None
         # All the wait's state in one C struct: one argument to convert per call.
@@ -118,8 +102,8 @@ class LoopWait:
         state.timerfd = -1 if self._timer is None else self._timer.fileno()
         state.interval_ns, state.every_wake = interval_ns, every_wake
         if self._timer is not None:
-            epoll.register(self._timer, data=lib.SOURCE_TIMER)
-        epoll.register(signals, data=lib.SOURCE_SIGNALS)
+            epoll.register(self._timer, data=lib.TAG_TIMER)
+        epoll.register(signals, data=lib.TAG_SIGNALS)
 
     @property
     def start_ns(self) -> int:
@@ -133,7 +117,7 @@ class LoopWait:
     @property
     def every_wake(self) -> bool:
         """Return after every wake-up (for instruments), not only when a
-        signal or another source needs the caller."""
+        signal or a watched fd needs the caller."""
         return bool(self._state.every_wake)
 
     @every_wake.setter
@@ -145,14 +129,15 @@ class LoopWait:
         """Ticks counted since ``start_ns``, taken or not."""
         return int(self._state.ticks_total)
 
-    def add_source(self, target: int | HasFileno, events: int) -> int:
-        """Watch another fd; the wait reports it as the number returned."""
-        source, self._next_source = self._next_source, self._next_source + 1
-        self._epoll.register(as_fd(target), events, data=source)
-        return source
+    def watch(self, target: int | HasFileno, events: int) -> int:
+        """Watch another fd for ``events``; the wait reports it by the tag returned."""
+        tag, self._next_tag = self._next_tag, self._next_tag + 1
+        self._epoll.register(as_fd(target), events, data=tag)
+        return tag
 
-    def modify_source(self, target: int | HasFileno, source: int, events: int) -> None:
-        self._epoll.modify(as_fd(target), events, data=source)
+    def rewatch(self, target: int | HasFileno, tag: int, events: int) -> None:
+        """Change the events watched for on a fd from ``watch``."""
+        self._epoll.modify(as_fd(target), events, data=tag)
 
     def arm(self) -> int:
         """Start the schedule now; return its ``start_ns``."""
@@ -164,9 +149,9 @@ class LoopWait:
             self._timer.settime(start_ns + state.interval_ns, state.interval_ns, absolute=True)
         return start_ns
 
-    def wait(self) -> tuple[int, Sequence[SignalRecord], Sequence[tuple[int, int]]]:
+    def wait(self) -> tuple[int, Sequence[SigInfo], Sequence[tuple[int, int]]]:
         """Block until Python has something to do: (ticks counted meanwhile,
-        signals read in the kernel's order, other ready (source, events))."""
+        signals read in the kernel's order, ready watched fds as (tag, events))."""
         state = self._state
         while (ready := lib.loop_wait(state)) < 0:
             code = ffi.errno
@@ -176,24 +161,16 @@ class LoopWait:
         ticks = state.ticks
         if ticks:
             state.ticks = 0
-        # The signal path: the records are one flat array of int64_t, taken
-        # in a single call; no comprehension (on 3.11 each builds a function
-        # object per call), and no empty lists.
-        signals: Sequence[SignalRecord] = _NONE
+        # The records are one flat array of int64_t, taken in a single call.
+        signals: Sequence[SigInfo] = _NONE
         if count := state.nsignals:
             words = ffi.unpack(self._record_words, RECORD_WORDS * count)
-            if count == 1:
-                signals = [new_tuple(SignalRecord, words)]
-            else:
-                signals = []
-                for start in range(0, RECORD_WORDS * count, RECORD_WORDS):
-                    signals.append(new_tuple(SignalRecord, words[start:start + RECORD_WORDS]))
-        others: Sequence[tuple[int, int]] = _NONE
+            signals = [SigInfo(*words[start:start + RECORD_WORDS])
+                       for start in range(0, RECORD_WORDS * count, RECORD_WORDS)]
+        watched: Sequence[tuple[int, int]] = _NONE
         if ready:
-            others = []
-            for source in state.ready[0:ready]:
-                others.append((source.source, source.events))
-        return ticks, signals, others
+            watched = [(item.tag, item.events) for item in state.ready[0:ready]]
+        return ticks, signals, watched
 
     def wake(self, ticks: int) -> Wake:
         """The last wake-up, for instruments; ``ticks`` is what ``wait()`` returned."""
@@ -204,7 +181,8 @@ class LoopWait:
                     int(state.lateness_ns), int(state.counted_ns), int(state.nready),
                     totals[0] - before[0], totals[1] - before[1], totals[2] - before[2])
 
-    def remove_source(self, target: int | HasFileno) -> None:
+    def unwatch(self, target: int | HasFileno) -> None:
+        """Stop watching a fd from ``watch``."""
         self._epoll.unregister(as_fd(target))
 
     def close(self) -> None:

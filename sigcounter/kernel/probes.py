@@ -10,9 +10,12 @@ Scripts and docs depend on these names and argument positions:
   signo, arg1 sender pid, arg2 sender uid, arg3 si_code;
 - ``sigcounter:wake`` (C, after each ``epoll_pwait``): arg0 ns spent in it,
   arg1 ready fds (-1 when it failed, EINTR after a stop for instance);
-- ``sigcounter:emit`` (Python, one per line the program emits): arg0 the kind
-  (``EMIT_KINDS``: 1 display, 2 reset, 3 shutdown, 4 tick), arg1 the count
-  the line shows.
+- ``sigcounter:emit`` (Python, one per line the program emits): arg0 the
+  kind of event (``sigcounter.signaltable.PROBE_CODES``: 1 display, 2 reset,
+  3 shutdown, 4 tick), arg1 the count the line shows.
+
+This is the one description of the probes' arguments; ``--explain`` and
+docs/observing.md point here.
 
 A probe site is one ``nop`` until a tracer attaches. The emit probe needs a
 call from Python, so the loop makes it only while ``emit_enabled()``: the
@@ -32,11 +35,6 @@ from sigcounter.kernel.native import lib
 BUILT_WITH_PROBES = bool(lib.SIGCOUNTER_PROBES)
 PROBE_NAMES = ("tick", "signal", "wake", "emit")
 PROVIDER = "sigcounter"
-
-# The emit probe's arg0, by event kind (the strings of sigcounter.events).
-EMIT_DISPLAY, EMIT_RESET, EMIT_SHUTDOWN, EMIT_TICK = 1, 2, 3, 4
-EMIT_KINDS = {"display": EMIT_DISPLAY, "reset": EMIT_RESET, "shutdown": EMIT_SHUTDOWN,
-              "tick": EMIT_TICK}
 
 # The installed extension: the file tracers attach to.
 EXTENSION_PATH: str = _native.__file__
@@ -61,7 +59,6 @@ def build_note() -> str:
 
 
 __all__ = [
-    "BUILT_WITH_PROBES", "EMIT_DISPLAY", "EMIT_KINDS", "EMIT_RESET", "EMIT_SHUTDOWN",
-    "EMIT_TICK", "EXTENSION_PATH", "PROBE_NAMES", "PROVIDER", "build_note", "emit_enabled",
+    "BUILT_WITH_PROBES", "EXTENSION_PATH", "PROBE_NAMES", "PROVIDER", "build_note", "emit_enabled",
     "fire_emit",
 ]

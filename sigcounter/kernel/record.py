@@ -4,7 +4,9 @@ What ``typing.NamedTuple`` gives, without importing ``typing`` (about 1.7 MB
 of resident memory) or ``collections`` into the program: a tuple subclass
 whose fields are read through C-level item getters, so building one is a
 single tuple allocation and reading a field costs no Python frame. Subclasses
-name their fields in ``_fields`` and annotate them for type checkers.
+name their fields in ``_fields`` and annotate them for type checkers. A field
+may be called ``count``, the user's word for the count: it then hides
+``tuple.count``, which nothing here calls.
 """
 
 from __future__ import annotations
@@ -36,6 +38,3 @@ class Record(tuple):  # type: ignore[type-arg]
         pairs = zip(self._fields, self, strict=True)
         fields = ", ".join(f"{name}={value!r}" for name, value in pairs)
         return f"{type(self).__name__}({fields})"
-
-    def asdict(self) -> dict[str, object]:
-        return dict(zip(self._fields, self, strict=True))

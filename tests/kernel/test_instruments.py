@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import os
 import signal
+import time
 from typing import Any
 
 import pytest
-from support import in_child
+from support import in_child, poll_until, siginfo
 from support.tracecheck import check_trace, load_trace
 
 from sigcounter.events import DISPLAY, SHUTDOWN, TICK, Event, Tick
@@ -17,7 +18,7 @@ from sigcounter.instruments.observer import Observer, Observers
 from sigcounter.instruments.stats import Stats
 from sigcounter.instruments.tracefile import TraceWriter
 from sigcounter.kernel.constants import TICK_SOURCES
-from sigcounter.kernel.loopwait import SignalRecord, Wake
+from sigcounter.kernel.loopwait import Wake
 from sigcounter.loop import TickLoop
 
 MS = 1_000_000
@@ -54,7 +55,7 @@ def _observed_run(tick_source: str) -> tuple[Calls, list[Event | Tick], str]:
     events: list[Event | Tick] = []
 
     class SignalAfter20Ticks(Observer):
-        def woke(self, wake: Wake, count: int, tick_emitted: bool) -> None:
+        def woke(self, wake: Wake, count: int) -> None:
             if count >= 20 and not any(isinstance(e, Event) for e in events):
                 os.kill(os.getpid(), signal.SIGUSR1)
                 os.kill(os.getpid(), signal.SIGTERM)
@@ -72,16 +73,16 @@ def test_the_observer_sees_every_wake_of_the_one_loop(tick_source: str) -> None:
     calls, events, _ = in_child(lambda: _observed_run(tick_source))
     names = [name for name, _ in calls]
     assert names[0] == "started" and names[-3:] == ["dispatched", "dispatched", "stopped"]
-    start, interval, source = calls[0][1]
-    assert (interval, source) == (MS, tick_source)
+    start, interval, source, count = calls[0][1]
+    assert (interval, source, count) == (MS, tick_source, 0)
     wakes = [args for name, args in calls if name == "woke"]
     assert names.count("flush") == len(wakes) - 1  # the last wake-up ends the loop
     last_end = start
-    for wake, _count, emitted in wakes:
+    for wake, _count in wakes:
         assert last_end <= wake.begin_ns <= wake.end_ns
-        assert wake.lateness_ns >= 0 and emitted == (wake.ticks > 0)
+        assert wake.lateness_ns >= 0
         last_end = wake.end_ns
-    ticks = sum(wake.ticks for wake, _, _ in wakes)
+    ticks = sum(wake.ticks for wake, _ in wakes)
     assert ticks == wakes[-1][1] >= 20
     tick_events = [e for e in events if isinstance(e, Tick)]
     assert sum(e.expirations for e in tick_events) == ticks
@@ -114,26 +115,30 @@ def test_the_trace_reaches_the_file_at_every_wake() -> None:
             stream.write(self.getvalue()[len(stream.getvalue()):])
 
     writer = TraceWriter(Flushes())
-    writer.started(1000, MS, "timerfd")
-    writer.woke(Wake(2000, 5000, 1, 40, 5010, 0, 1, 1, 0), 1, False)
+    writer.started(1000, MS, "timerfd", 0)
+    writer.woke(Wake(2000, 5000, 1, 40, 5010, 0, 1, 1, 0), 1)
     writer.flush()
     check_trace(load_trace(stream.getvalue()))  # cut short, no closing bracket: still loads
     assert '"epoll_pwait"' in stream.getvalue() and '"tick"' in stream.getvalue()
 
 
 def test_stats_add_up() -> None:
-    """Stats count the syscalls the wait made, signals by name, and timings."""
+    """Stats count the syscalls the wait made and those others report (the
+    writes, kept up to date by their owner), signals by name, and timings."""
     stats = Stats()
-    stats.started(0, MS, "timerfd")
+    writes = {"write": 0}
+    stats.count_calls(writes)
+    stats.started(0, MS, "timerfd", 0)
     for n in range(3):
-        stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, (n + 1) * MS, 0, 1, 1, 0), n + 1, False)
-    record = SignalRecord(signal.SIGUSR1, 42, 0, 0, 0, 0, 3 * MS + 20)
-    stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 0, 2, 1, 1), 3, False)
-    stats.dispatched(3 * MS + 30, 3 * MS + 9_030, Event(DISPLAY, 3, 10, 42, 0, 0), record)
+        stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, (n + 1) * MS, 0, 1, 1, 0), n + 1)
+    info = siginfo(signal.SIGUSR1, sender_pid=42, read_ns=3 * MS + 30)
+    stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 0, 2, 1, 1), 3)
+    stats.dispatched(info, DISPLAY, 3, 3 * MS + 9_030)
+    writes["write"] += 1
     stats.stopped(4 * MS)
     assert stats.syscalls == {"epoll_pwait": 5, "read": 4, "write": 1}
     assert (stats.ticks, stats.wakeups) == (3, 4)
-    report = stats.report()
+    report = stats.table()
     assert "  syscalls          epoll_pwait 5, read 4, write 1" in report.splitlines()
     assert "signals           SIGUSR1 1" in report
     assert "tick lateness" in report and "40.0" in report
@@ -143,5 +148,20 @@ def test_stats_add_up() -> None:
 def test_tick_events_have_their_own_record() -> None:
     """A tick is a Tick, not a signal event with zeros: no signal fields at all."""
     tick = Tick(TICK, 5, 2, 300, 1000)
-    assert tick.total == 5 and tick.expirations == 2 and not hasattr(tick, "signo")
-    assert not hasattr(tick, "__dict__") and tick.count(5) == 1  # tuple.count is not hidden
+    assert tick.count == 5 and tick.expirations == 2 and not hasattr(tick, "signal")
+    assert not hasattr(tick, "__dict__")
+
+
+def test_the_stats_table_is_right_mid_run() -> None:
+    """Before the loop stops, the table's run time runs up to now; once it
+    stops, it stays at the stop."""
+    stats = Stats()
+    started = time.monotonic_ns()
+    stats.started(started, MS, "timerfd", 0)
+    poll_until(lambda: time.monotonic_ns() - started > 20 * MS, what="20 ms to pass")
+    assert 0.020 <= stats.run_time_ns() / 1e9 < 5
+    first = stats.table().splitlines()[1]
+    poll_until(lambda: time.monotonic_ns() - started > 40 * MS, what="40 ms to pass")
+    assert stats.table().splitlines()[1] != first  # the clock moved on
+    stats.stopped(started + 50 * MS)
+    assert stats.table().splitlines()[1] == "  run time          0.050 s"

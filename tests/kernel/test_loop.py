@@ -59,7 +59,7 @@ def test_ticks_are_counted_before_the_signals_of_the_same_wake(
     events = in_child(lambda: _run_with_pending(
         [signal.SIGUSR1, signal.SIGTERM], 0.05, tick_source, instrument))
     assert [e.kind for e in events] == [DISPLAY, SHUTDOWN]
-    assert events[0].total >= 49  # the timeout source counts whole elapsed periods
+    assert events[0].count >= 49  # the timeout source counts whole elapsed periods
 
 
 @_in_every_configuration
@@ -68,9 +68,9 @@ def test_reset_and_shutdown_in_one_wake(tick_source: str, instrument: str) -> No
     events = in_child(lambda: _run_with_pending(
         [signal.SIGTERM, signal.SIGUSR2, signal.SIGUSR1], 0.02, tick_source, instrument))
     assert [e.kind for e in events] == [DISPLAY, RESET, SHUTDOWN]
-    assert events[0].total >= 19
-    assert events[1].total == events[2].total == 0
-    assert events[2].signo == signal.SIGTERM
+    assert events[0].count >= 19
+    assert events[1].count == events[2].count == 0
+    assert events[2].signal.signo == signal.SIGTERM
 
 
 @_in_every_configuration
@@ -80,7 +80,7 @@ def test_pending_signals_are_taken_lowest_number_first(
     """Kernel order, not send order: a pending SIGINT (2) ends the loop before USR1 (10)."""
     events = in_child(lambda: _run_with_pending(
         [signal.SIGUSR1, signal.SIGINT], 0.0, tick_source, instrument))
-    assert [(e.kind, e.signo) for e in events] == [(SHUTDOWN, signal.SIGINT)]
+    assert [(e.kind, e.signal.signo) for e in events] == [(SHUTDOWN, signal.SIGINT)]
 
 
 @_in_every_configuration
@@ -90,7 +90,7 @@ def test_events_carry_the_sender(tick_source: str, instrument: str) -> None:
         return os.getpid(), _run_with_pending([signal.SIGTERM], 0.0, tick_source, instrument)
 
     pid, events = in_child(sender)
-    assert [(e.sender_pid, e.sender_uid) for e in events] == [(pid, os.getuid())]
+    assert [(e.signal.sender_pid, e.signal.sender_uid) for e in events] == [(pid, os.getuid())]
 
 
 def _ticks_across_a_stall(tick_source: str, instrument: str) -> tuple[int, int]:
@@ -103,7 +103,7 @@ def _ticks_across_a_stall(tick_source: str, instrument: str) -> tuple[int, int]:
         observer = Observer() if instrument == "observer" else None
         loop.run(events.append, observer, emit_ticks=instrument == "tick events")
         due = (time.monotonic_ns() - loop.start_ns) // (2 * MS)
-    shown = next(e.total for e in events if isinstance(e, Event))
+    shown = next(e.count for e in events if isinstance(e, Event))
     return shown, due
 
 
@@ -149,21 +149,21 @@ def test_interval_and_tick_source_are_checked() -> None:
         TickLoop(MS, tick_source="sleep")
 
 
-def _source_handled_before_signals() -> list[str]:
+def _watched_fd_handled_before_signals() -> list[str]:
     seen: list[str] = []
     read_end, write_end = os.pipe()
     with TickLoop(1000 * MS) as loop:
         def on_readable(events: int) -> None:
-            seen.append(f"source {events & EPOLLIN}")
+            seen.append(f"watched {events & EPOLLIN}")
             os.read(read_end, 1)
 
-        loop.add_source(read_end, EPOLLIN, on_readable)
+        loop.watch(read_end, EPOLLIN, on_readable)
         os.write(write_end, b"x")
         os.kill(os.getpid(), signal.SIGTERM)
         loop.run(lambda event: seen.append(event.kind))
     return seen
 
 
-def test_an_added_source_runs_its_handler_before_the_signals() -> None:
-    """A source added to the loop is handled in the same wake-up, before its signals."""
-    assert in_child(_source_handled_before_signals) == [f"source {EPOLLIN}", SHUTDOWN]
+def test_a_watched_fd_runs_its_handler_before_the_signals() -> None:
+    """A fd watched by the loop is handled in the same wake-up, before its signals."""
+    assert in_child(_watched_fd_handled_before_signals) == [f"watched {EPOLLIN}", SHUTDOWN]

@@ -15,20 +15,21 @@ from support import in_child, poll_until
 
 from sigcounter.kernel.constants import TICK_SOURCES, TIMEOUT, TIMERFD
 from sigcounter.kernel.epoll import EPOLLIN
-from sigcounter.kernel.loopwait import LoopWait, SignalRecord
+from sigcounter.kernel.loopwait import LoopWait
+from sigcounter.kernel.siginfo import SigInfo
 from sigcounter.kernel.signalfd import SignalFD
 
 MS = 1_000_000
 HANDLED = [signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM]
 
 
-def _pending_records(signals: list[int]) -> list[SignalRecord]:
+def _pending_records(signals: list[int]) -> list[SigInfo]:
     with SignalFD(HANDLED) as signalfd, LoopWait(signalfd, 1000 * MS) as wait:
         wait.arm()
         for signum in signals:
             os.kill(os.getpid(), signum)
-        _ticks, records, others = wait.wait()
-        assert not others
+        _ticks, records, watched = wait.wait()
+        assert not watched
         return list(records)
 
 
@@ -41,7 +42,7 @@ def test_one_wake_returns_every_pending_signal_lowest_number_first() -> None:
 
 def test_records_carry_sender_and_code() -> None:
     """signo, sender pid and uid and si_code (SI_USER for kill) are decoded in C."""
-    def run() -> tuple[int, list[SignalRecord]]:
+    def run() -> tuple[int, list[SigInfo]]:
         return os.getpid(), _pending_records([signal.SIGUSR1])
 
     pid, records = in_child(run)
@@ -158,19 +159,19 @@ def test_every_wake_reports_each_tick_on_one_schedule(tick_source: str) -> None:
     assert least_lateness >= 0
 
 
-def _other_source() -> list[tuple[int, int]]:
+def _watched_fd() -> list[tuple[int, int]]:
     read_end, write_end = os.pipe()
     with SignalFD([signal.SIGUSR1]) as signalfd, LoopWait(signalfd, 1000 * MS) as wait:
-        source = wait.add_source(read_end, EPOLLIN)
+        tag = wait.watch(read_end, EPOLLIN)
         wait.arm()
         os.write(write_end, b"x")
-        _ticks, _records, others = wait.wait()
-        return [(got - source, events) for got, events in others]
+        _ticks, _records, watched = wait.wait()
+        return [(got - tag, events) for got, events in watched]
 
 
-def test_another_ready_source_comes_back_by_its_number() -> None:
-    """An added fd is reported by the source number add_source gave, not its fd."""
-    assert in_child(_other_source) == [(0, EPOLLIN)]
+def test_a_ready_watched_fd_comes_back_by_its_tag() -> None:
+    """A watched fd is reported by the tag watch() gave, not by its fd number."""
+    assert in_child(_watched_fd) == [(0, EPOLLIN)]
 
 
 def test_bad_arguments_are_value_errors() -> None:

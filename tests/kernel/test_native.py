@@ -11,9 +11,10 @@ import sys
 import time
 
 import pytest
+from support import SIGINFO_LAYOUT
 
 from sigcounter.kernel.native import ffi, lib
-from sigcounter.kernel.signalfd import LAYOUT, RECORD_SIZE
+from sigcounter.kernel.siginfo import RECORD_SIZE
 
 
 def test_siginfo_is_the_kernel_record_size() -> None:
@@ -28,7 +29,7 @@ def test_decoder_layout_matches_the_c_struct() -> None:
         "ssi_band", "ssi_overrun", "ssi_trapno", "ssi_status", "ssi_int", "ssi_ptr",
         "ssi_utime", "ssi_stime", "ssi_addr",
     ]
-    codes = LAYOUT.lstrip("=")
+    codes = SIGINFO_LAYOUT.lstrip("=")
     assert len(codes) == len(names)
     for index, name in enumerate(names):
         offset = struct.calcsize("=" + codes[:index])

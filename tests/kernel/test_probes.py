@@ -18,16 +18,15 @@ from support.usdt import (
     stapsdt_notes,
 )
 
-from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK
 from sigcounter.kernel.probes import (
     BUILT_WITH_PROBES,
-    EMIT_KINDS,
     EXTENSION_PATH,
     PROBE_NAMES,
     build_note,
     emit_enabled,
     fire_emit,
 )
+from sigcounter.signaltable import ACTIONS, DISPLAY, PROBE_CODES, RESET, SHUTDOWN, TICK
 
 SOURCE = BUILDER.with_name("source.c")
 # Each probe's argument count: the positions scripts rely on (probes.py).
@@ -112,10 +111,11 @@ def test_version_note_says_whether_the_build_has_probes() -> None:
 def test_emit_is_off_and_harmless_with_no_tracer() -> None:
     """No tracer attached: emit_enabled() is 0, and fire_emit() is a harmless call."""
     assert emit_enabled() == 0
-    fire_emit(EMIT_KINDS[DISPLAY], 3)
+    fire_emit(PROBE_CODES[DISPLAY], 3)
     assert emit_enabled() == 0
 
 
 def test_emit_kind_codes_cover_every_event_kind() -> None:
     """arg0 of sigcounter:emit: 1 display, 2 reset, 3 shutdown, 4 tick (scripts use these)."""
-    assert EMIT_KINDS == {DISPLAY: 1, RESET: 2, SHUTDOWN: 3, TICK: 4}
+    assert PROBE_CODES == {DISPLAY: 1, RESET: 2, SHUTDOWN: 3, TICK: 4}
+    assert set(PROBE_CODES) == {*ACTIONS, TICK}

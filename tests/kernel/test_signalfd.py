@@ -8,7 +8,8 @@ import signal
 
 from support import in_child
 
-from sigcounter.kernel.signalfd import SigInfo, SignalFD
+from sigcounter.kernel.siginfo import SigInfo
+from sigcounter.kernel.signalfd import SignalFD
 
 SI_USER = 0  # si_code for kill(2)
 

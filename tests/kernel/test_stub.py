@@ -13,8 +13,8 @@ from sigcounter.kernel.native import ffi, lib
 STUB = Path(sigcounter.kernel.__file__).with_name("_native.pyi")
 STRUCTS = {
     "LoopWaitStruct": "struct loop_wait",
-    "SignalRecordStruct": "struct signal_record",
-    "ReadySourceStruct": "struct ready_source",
+    "SigInfoStruct": "struct sig_info",
+    "ReadyWatchStruct": "struct ready_watch",
 }
 
 
@@ -47,11 +47,13 @@ def test_stub_struct_fields_are_the_compilers(stub_class: str, c_type: str) -> N
 
 
 def test_signal_records_are_flat_int64_in_the_python_order() -> None:
-    """struct signal_record is SignalRecord's fields, in order, each an int64_t:
-    the native wait's records are unpacked as one flat array."""
-    from sigcounter.kernel.loopwait import RECORD_WORDS, SignalRecord
+    """struct sig_info is SigInfo's fields, in order, each an int64_t: the
+    native wait's records are unpacked as one flat array, into the record
+    SignalFD.read() gives too."""
+    from sigcounter.kernel.loopwait import RECORD_WORDS
+    from sigcounter.kernel.siginfo import SigInfo
 
-    fields = ffi.typeof("struct signal_record").fields
-    assert [name for name, _ in fields] == list(SignalRecord._fields)
+    fields = ffi.typeof("struct sig_info").fields
+    assert [name for name, _ in fields] == list(SigInfo._fields)
     assert {field.type.cname for _, field in fields} == {"int64_t"}
-    assert ffi.sizeof("struct signal_record") == 8 * RECORD_WORDS
+    assert ffi.sizeof("struct sig_info") == 8 * RECORD_WORDS

@@ -19,9 +19,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from sigcounter.kernel.siginfo import SigInfo
 
 T = TypeVar("T")
+
+# struct signalfd_siginfo up to ssi_addr as a struct-module format, native byte
+# order: twelve 32-bit fields (I unsigned, i signed), then four 64-bit ones.
+SIGINFO_LAYOUT = "=IiiIIiIIIIiiqqqq"
 
 # The console script next to this interpreter: the command users run.
 SIG_COUNTER = Path(sys.executable).with_name("sig-counter")
@@ -187,3 +194,16 @@ def _read_to_end(fd: int, pid: int, timeout: float) -> bytes:
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
+
+
+def siginfo(
+    signo: int, *, code: int = 0, sender_pid: int = 0, sender_uid: int = 0, value: int = 0,
+    read_ns: int = 0,
+) -> SigInfo:
+    """A SigInfo as the kernel would give it, with the fields a test cares about."""
+    from sigcounter.kernel.siginfo import SigInfo
+
+    fields = dict.fromkeys(SigInfo._fields, 0)
+    fields.update(signo=signo, code=code, sender_pid=sender_pid, sender_uid=sender_uid,
+                  value_int=value, value_ptr=value, read_ns=read_ns)
+    return SigInfo(*fields.values())

@@ -122,7 +122,8 @@ def test_cpuprofile_shows_the_time_in_the_wait(sig_counter: StartFn, tmp_path: P
 
 JSON_KEYS = {
     "tick": {"event", "count", "monotonic_ns", "expirations", "lateness_ns"},
-    "display": {"event", "count", "monotonic_ns", "signal", "sender_pid", "sender_uid"},
+    "display": {"event", "count", "monotonic_ns", "signal", "sender", "sender_pid", "sender_uid",
+                "si_code"},
 }
 
 

@@ -1,6 +1,8 @@
 """The package is laid out by layer, and the folders show which way imports run:
-kernel/ imports nothing above it, instruments/ nothing from the program, only
-kernel/ touches cffi, every record is slotted, and there are no import cycles."""
+kernel/ imports nothing above it, instruments/ nothing from the program (not
+even for type hints: they are told plain values), only kernel/ touches cffi,
+the signal table imports nothing but ``_signal``, every record is slotted, and
+there are no import cycles."""
 
 from __future__ import annotations
 
@@ -25,13 +27,15 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _runtime_imports(path: Path) -> set[str]:
-    """Modules imported when the module runs (not those under ``if TYPE_CHECKING``)."""
+def _runtime_imports(path: Path, *, type_checking: bool = False) -> set[str]:
+    """Modules imported when the module runs (and, with ``type_checking``,
+    those under ``if TYPE_CHECKING`` too)."""
     imported: set[str] = set()
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and getattr(child.test, "id", "") == "TYPE_CHECKING":
+            if (isinstance(child, ast.If) and not type_checking
+                    and getattr(child.test, "id", "") == "TYPE_CHECKING"):
                 for orelse in child.orelse:
                     visit(orelse)
                 continue
@@ -65,6 +69,24 @@ def test_imports_run_downwards(path: Path) -> None:
     for target in _runtime_imports(path):
         if target.startswith("sigcounter.") and target != "sigcounter.__version__":
             assert _layer(target) in ALLOWED[layer], f"{_module_name(path)} imports {target}"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: _module_name(path))
+def test_instruments_know_nothing_of_the_programs_records(path: Path) -> None:
+    """instruments/ imports nothing from the program even for type checking:
+    the loop tells them plain values and kernel records, so they never read
+    the program's own records (Event, Tick) at run time."""
+    if _layer(_module_name(path)) != "instruments":
+        return
+    for target in _runtime_imports(path, type_checking=True):
+        if target.startswith("sigcounter."):
+            assert _layer(target) != "program", f"{_module_name(path)} imports {target}"
+
+
+def test_the_signal_table_imports_only_the_builtin_signal_module() -> None:
+    """The launchers import it first, before anything else: no cffi, no typing."""
+    path = PACKAGE / "signaltable.py"
+    assert _runtime_imports(path, type_checking=True) == {"_signal"}
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: _module_name(path))
@@ -116,10 +138,12 @@ def _record_types() -> list[type[Record]]:
     return found
 
 
-def test_every_record_is_slotted_and_hides_no_tuple_method() -> None:
-    """No record carries a __dict__, and no field shadows a tuple method (count, index)."""
+def test_every_record_is_slotted_and_hides_no_tuple_method_but_count() -> None:
+    """No record carries a __dict__; a field may be the user's ``count`` (hiding
+    tuple.count, which nothing calls), never ``index``."""
     records = _record_types()
-    assert len(records) >= 6
+    assert {cls.__name__ for cls in records} >= {"Event", "Tick", "SigInfo", "Wake"}
     for cls in records:
         assert "__slots__" in vars(cls), cls.__name__
-        assert not set(cls._fields) & {"count", "index"}, cls.__name__
+        assert "index" not in cls._fields, cls.__name__
+    assert [cls for cls in records if "count" in cls._fields]  # Event and Tick

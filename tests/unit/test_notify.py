@@ -5,9 +5,10 @@ from __future__ import annotations
 import signal
 
 import pytest
+from support import siginfo
 
 from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
-from sigcounter.notify import reporting, socket_address, watchdog_period_ns
+from sigcounter.notify import notifying, socket_address, watchdog_period_ns
 
 
 @pytest.mark.parametrize(
@@ -41,8 +42,8 @@ def test_a_bad_watchdog_usec_is_refused(usec: str) -> None:
         watchdog_period_ns({"WATCHDOG_USEC": usec}, 42)
 
 
-def _event(kind: str, total: int, signo: int) -> Event:
-    return Event(kind, total, signo, 4242, 0, 0)
+def _event(kind: str, count: int, signo: int) -> Event:
+    return Event(kind, count, siginfo(signo, sender_pid=4242))
 
 
 def test_status_after_each_line_and_stopping_before_the_last() -> None:
@@ -53,7 +54,7 @@ def test_status_after_each_line_and_stopping_before_the_last() -> None:
     def send(*assignments: str, wait: bool = False) -> None:
         happened.append((*assignments, "waits") if wait else assignments)
 
-    emit = reporting(happened.append, send, "1s")
+    emit = notifying(happened.append, send, "1s")
     events: list[Event | Tick] = [
         _event(DISPLAY, 3, signal.SIGUSR1), Tick(TICK, 4, 1, 0, 0),
         _event(RESET, 0, signal.SIGUSR2), _event(SHUTDOWN, 2, signal.SIGTERM),

@@ -1,17 +1,21 @@
-"""The output edge, pure part: each event formats to the original's exact bytes."""
+"""The output edge, pure part: each event formats to the original's exact bytes,
+and -v and --json tell the sender truthfully from its si_code."""
 
 from __future__ import annotations
 
+import json
 import signal
 
 import pytest
+from support import siginfo
 
 from sigcounter.events import DISPLAY, RESET, SHUTDOWN, Event
-from sigcounter.output import format_event
+from sigcounter.kernel.siginfo import SI_KERNEL, SI_QUEUE, SI_USER
+from sigcounter.output import format_event, format_event_json, format_event_verbose
 
 
-def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1) -> Event:
-    return Event(kind, count, signo, 1, 0, 123)
+def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1, **sender: int) -> Event:
+    return Event(kind, count, siginfo(signo, **({"sender_pid": 1} | sender)))
 
 
 @pytest.mark.parametrize(
@@ -27,8 +31,47 @@ def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1) -> Event:
             _event(SHUTDOWN, 3, signal.SIGINT),
             b"received interrupt \xe2\x80\x94 shutting down\n",
         ),
+        (
+            _event(SHUTDOWN, 3, signal.SIGHUP),
+            b"received hangup \xe2\x80\x94 shutting down\n",
+        ),
     ],
 )
 def test_lines_are_byte_identical_to_the_original(event: Event, expected: bytes) -> None:
     """Each event formats to the Go program's line, em dash included."""
     assert format_event(event).encode() == expected
+
+
+@pytest.mark.parametrize(
+    ("sender", "said"),
+    [
+        ({"code": SI_USER, "sender_pid": 4242, "sender_uid": 1000}, "from pid 4242, uid 1000"),
+        ({"code": SI_KERNEL, "sender_pid": 0}, "from the kernel"),
+        ({"code": SI_USER, "sender_pid": 0, "sender_uid": 0},
+         "from a process outside this PID namespace, uid 0"),
+        ({"code": SI_QUEUE, "sender_pid": 7, "sender_uid": 0, "value": 42},
+         "from pid 7, uid 0, value 42"),
+        ({"code": SI_QUEUE, "sender_pid": 0, "sender_uid": 5, "value": -1},
+         "from a process outside this PID namespace, uid 5, value -1"),
+    ],
+)
+def test_verbose_names_the_sender_by_its_si_code(sender: dict[str, int], said: str) -> None:
+    """The kernel (a terminal's Ctrl-C or hang-up) is not a process; pid 0
+    from kill(2) or sigqueue(3) is one outside the namespace; a sigqueue
+    value is shown."""
+    line = format_event_verbose(_event(SHUTDOWN, 1, signal.SIGINT, **sender))
+    assert line == f"received interrupt \N{EM DASH} shutting down ({said})\n"
+
+
+def test_json_tells_the_kernel_from_a_process_and_shows_a_queued_value() -> None:
+    """--json: "sender" is "kernel" or "process", si_code is given, and
+    "value" appears only for sigqueue(3)."""
+    kernel = json.loads(format_event_json(_event(SHUTDOWN, 2, signal.SIGINT, code=SI_KERNEL,
+                                                 sender_pid=0)))
+    queued = json.loads(format_event_json(_event(DISPLAY, 2, code=SI_QUEUE, sender_pid=9,
+                                                 value=42)))
+    plain = json.loads(format_event_json(_event(DISPLAY, 2, sender_pid=9)))
+    assert (kernel["sender"], kernel["si_code"], kernel["sender_pid"]) == ("kernel", SI_KERNEL, 0)
+    assert "value" not in kernel and "value" not in plain
+    assert (queued["sender"], queued["value"], queued["si_code"]) == ("process", 42, SI_QUEUE)
+    assert plain["signal"] == "SIGUSR1" and plain["sender"] == "process"
