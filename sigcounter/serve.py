@@ -11,7 +11,6 @@ from sigcounter.options import PROG, format_interval
 from sigcounter.stdfds import say
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from cProfile import Profile
     from typing import IO
 
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from sigcounter.notify import Notifier
     from sigcounter.options import Options
     from sigcounter.pidfile import PidFile
-    from sigcounter.writer import LineWriter
 
 
 def _ready_line(interval_ns: int) -> str:
@@ -73,30 +71,16 @@ def _release(pidfile: PidFile | None, notifier: Notifier | None) -> None:
         notifier.close()
 
 
-def _dropped_reporter(writer: LineWriter, *, as_json: bool) -> Callable[[int], None]:
-    """Once stdout takes lines again: say how many were dropped (stderr, and a
-    JSON event with --json), so that no line is lost silently."""
-    def report(dropped: int) -> None:
-        say(f"{PROG}: stdout was stalled; {dropped} lines were dropped")
-        if as_json:
-            from sigcounter.output import format_dropped_json
-
-            writer.write(format_dropped_json(dropped).encode())
-
-    return report
-
-
 def serve(
     options: Options, observer: Observer | None, stats: Stats | None,
     profile: IO[bytes] | None,
 ) -> int:
     from sigcounter.loop import TickLoop
-    from sigcounter.output import pick_formatter
-    from sigcounter.writer import LineWriter, OutputError
+    from sigcounter.output import format_dropped_json, pick_formatter
+    from sigcounter.writer import OutputError, StdoutWriter
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
-    writer = LineWriter(1)
-    writer.on_resumed = _dropped_reporter(writer, as_json=options.json)
+    writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None)
     if stats is not None:
         stats.count_calls(writer.calls)
     profiler = None

@@ -1,246 +1,225 @@
-"""LineWriter: the program's lines out to stdout, without ever blocking the loop.
+"""StdoutWriter: the program's lines out to stdout, never blocking the loop.
 
 The handled signals stay blocked for the whole run, so a ``write(2)`` that
 blocks (a reader that stopped reading a full pipe, a terminal on Ctrl-S)
-would make SIGTERM and Ctrl-C useless. Lines that cannot be written at once
-wait in a bounded queue, in order, and go out when stdout becomes writable,
-which the loop watches in its one epoll set, only while the queue is not
-empty, so an idle tick costs what it did. Past the bound, new lines are
-dropped and counted, never silently.
+would make SIGTERM and Ctrl-C useless. Three parts, each with one job:
 
-Non-blocking writes without touching anyone else's view of stdout: setting
-O_NONBLOCK on fd 1 would change the one open file description that the
-shell and any sibling process share with us. So:
-- a pipe, FIFO or terminal is opened again through /proc/self/fd/1, which
-  gives a description of our own to set O_NONBLOCK on;
-- a socket cannot be opened that way; ``send(MSG_DONTWAIT)`` is non-blocking
-  for that one call;
-- a regular file or /dev/null does not block: plain ``write``.
-Where none of these works (no /proc, or a pty's master side, which would
-open a new pty), lines are written blocking, as before.
+- ``kernel.sink.Sink`` writes to fd 1 without blocking and without touching
+  the description the shell shares with us;
+- ``linequeue.LineQueue`` holds the whole lines stdout did not take yet, in
+  order, and drops (and counts) new ones past its bound;
+- this module is stdout's policy: write now or queue; watch stdout in the
+  loop's epoll set (for its reader going away, and, only while lines wait,
+  for room), so an idle tick costs what it did; say once on stderr how many
+  lines were dropped; and at shutdown, deliver the drop count and then the
+  shutdown line, which is never dropped, last.
 
 A reader that goes away (EPOLLERR on a pipe, a socket's peer hanging up)
-ends the run with BrokenPipeError. A terminal that hangs up sends SIGHUP,
-which ends the run cleanly; until it arrives, lines are discarded.
+ends the run with BrokenPipeError. A terminal that hangs up usually sends
+SIGHUP too, which ends the run cleanly; the shutdown line it cannot show is
+no loss. When no SIGHUP comes (the run was disowned, or started with
+setsid, so that terminal is not its controlling one), the run goes on and
+every line from then on is lost: each counts as dropped, the first is said
+on stderr, and the run ends with status 1.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import stat
 import time
 
+from sigcounter.events import Event
 from sigcounter.kernel.constants import NS_PER_S
 from sigcounter.kernel.epoll import EPOLLERR, EPOLLHUP, EPOLLOUT, Epoll
 from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.kernel.siginfo import SI_KERNEL
+from sigcounter.kernel.signals import SIGHUP
+from sigcounter.kernel.sink import Sink
+from sigcounter.linequeue import QUEUE_LIMIT, LineQueue
+from sigcounter.options import PROG
+from sigcounter.signaltable import SHUTDOWN
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
 
+    from sigcounter.events import Tick
     from sigcounter.loop import TickLoop
 
-    Sender = Callable[[int, bytes], int]  # (fd, data) -> bytes written
+    Warn = Callable[[str], None]
 
-QUEUE_LIMIT = 1 << 20  # bytes of lines waiting; past it new lines are dropped
+__all__ = ["QUEUE_LIMIT", "OutputError", "StdoutWriter"]
 
 
 class OutputError(Exception):
     """stdout failed for good (other than a reader going away); one line."""
 
 
-class LineWriter:
-    """Writes whole lines to ``fd`` and queues what cannot be written yet."""
+def _ignore(message: str) -> None:
+    pass
 
-    def __init__(self, fd: int = 1, *, limit: int = QUEUE_LIMIT) -> None:
-        self.fd = fd
-        self.limit = limit
-        self.dropped = 0  # lines dropped since the last report
-        self.dropped_total = 0
-        self._pending = bytearray()
+
+class StdoutWriter:
+    """Whole lines to ``fd``: written now, or queued while it is full."""
+
+    def __init__(
+        self, fd: int = 1, *, limit: int = QUEUE_LIMIT, warn: Warn = _ignore,
+        dropped_event: Callable[[int], str] | None = None,
+    ) -> None:
+        self.sink = Sink(fd)
+        self.queue = LineQueue(limit)
+        self.calls = self.sink.calls  # the writes really made, for --stats
+        self.lost = 0  # lines lost to a terminal that hung up
+        self._warn = warn
+        self._dropped_event = dropped_event  # the --json event for a drop count
         self._loop: TickLoop | None = None
-        self._source = 0
-        self._watch = 0  # the events the loop watches for now (0: not registered)
-        tty_name = _tty_name(fd)
-        self._fd, self._send, self.watchable, self._close = _nonblocking_route(fd, tty_name)
-        self._tty = self.watchable and tty_name != ""
-        # The system calls made to write, by name, for --stats.
-        self.calls = {"sendto" if self._send is not os.write else "write": 0}
-        self._call_name = next(iter(self.calls))
-        # Told how many lines were dropped, once the queue has drained again.
-        self.on_resumed: Callable[[int], None] | None = None
+        self._tag = 0
+        self._watch = 0  # the events the loop watches for now (0: not watched)
+        self._hung_up = False
+
+    @property
+    def dropped_total(self) -> int:
+        """Lines that never reached stdout: dropped by the queue or lost to a hang-up."""
+        return self.queue.dropped_total + self.lost
 
     @property
     def pending_lines(self) -> int:
-        return self._pending.count(b"\n")
+        return self.queue.lines
 
     def attach(self, loop: TickLoop) -> None:
         """Watch stdout in ``loop``'s epoll set: for its reader going away (a
-        pipe or socket) and, while lines wait, for room to write them."""
+        pipe, socket or terminal) and, while lines wait, for room to write."""
         self._loop = loop
-        if self.watchable:
+        if self.sink.watchable:
             self._watch = EPOLLERR
-            self._source = loop.watch(self._fd, EPOLLERR, self._on_ready)
+            self._tag = loop.watch(self.sink.write_fd, EPOLLERR, self._on_ready)
 
-    def write(self, data: bytes) -> None:
-        """Write ``data`` (whole lines) now, or queue it behind what waits."""
-        if not data:
-            return
-        if self._pending and self._loop is None:
-            self.flush()  # no loop to say when stdout has room: try now
-        if self._pending:
-            self._enqueue(data)
-            return
-        written = self._try_write(data)
-        if written < len(data):
-            self._queue_rest(data[written:])
+    def emitter(self, formatter: Callable[[Event | Tick], str]) -> Callable[[Event | Tick], None]:
+        """The loop's ``emit``: format an event and write its line."""
+        put = self._put
 
-    def emitter(self, formatter: Callable[[Any], str]) -> Callable[[Any], None]:
-        """The loop's ``emit``: format an event and write its line, in one
-        call on the common path (nothing queued, the whole line taken)."""
-        fd, write = self._fd, self.write
-
-        def emit(event: Any) -> None:
+        def emit(event: Event | Tick) -> None:
             data = formatter(event).encode()
-            if self._pending or not data:
-                write(data)
-                return
-            self.calls[self._call_name] += 1
-            try:
-                written = self._send(fd, data)
-            except OSError as exc:
-                written = self._failed(exc, len(data))
-            if written < len(data):
-                self._queue_rest(data[written:])
+            if event.kind == SHUTDOWN and isinstance(event, Event):
+                self.write_last(data, by_hangup=_is_hangup(event))
+            elif data:
+                put(data)
 
         return emit
 
-    def _queue_rest(self, rest: bytes) -> None:
-        self._pending += rest  # the rest of a started line: never dropped
-        self._watch_writable(True)
+    def write(self, data: bytes) -> None:
+        """Write ``data`` (whole lines) now, or queue it behind what waits."""
+        if data:
+            self._put(data)
 
-    def _enqueue(self, data: bytes) -> None:
-        if len(self._pending) + len(data) > self.limit:
-            self.dropped += data.count(b"\n")
-            self.dropped_total += data.count(b"\n")
+    def write_last(self, data: bytes, *, by_hangup: bool = False) -> None:
+        """The run's last line (the shutdown line): never dropped, and after the
+        count of lines dropped before it. ``by_hangup``: the run ends because
+        stdout's terminal hung up, so a line it cannot show is no loss."""
+        if self._hung_up:
+            if not by_hangup:
+                self._lose(data.count(b"\n"))
             return
-        self._pending += data
+        if self.queue.dropped:
+            self._report_dropped()
+        self._put(data, keep=True, lost_counts=not by_hangup)
+
+    def _put(self, data: bytes, *, keep: bool = False, lost_counts: bool = True) -> None:
+        if self._hung_up:
+            self._lose(data.count(b"\n"))
+            return
+        if self.queue and self._loop is None:
+            self.flush()  # no loop to say when stdout has room: try now
+        if self.queue:
+            self.queue.push(data, keep=keep)
+            return
+        written = self._try_write(data, lost_counts=lost_counts)
+        if written < len(data):
+            self.queue.push(data[written:], keep=True)  # the rest of a started line
+            self._watch_writable(True)
 
     def flush(self) -> bool:
         """Write what waits, as far as stdout takes it; True when all is out."""
-        while self._pending:
-            written = self._try_write(bytes(self._pending))
+        while self.queue:
+            written = self._try_write(self.queue.peek())
             if written == 0:
                 return False
-            del self._pending[:written]
+            self.queue.consume(written)
         self._watch_writable(False)
-        if self.dropped and self.on_resumed is not None:
-            dropped, self.dropped = self.dropped, 0
-            self.on_resumed(dropped)
+        if self.queue.dropped:
+            self._report_dropped()
         return True
 
     def drain(self, timeout_ns: int) -> int:
         """At shutdown: wait up to ``timeout_ns`` for the queue to go out;
-        return how many lines were not delivered (dropped ones included)."""
-        if self._pending and self.watchable:
+        return how many lines were not delivered (dropped and lost ones included)."""
+        if self.queue and self.sink.watchable:
             deadline = time.monotonic_ns() + timeout_ns
             with Epoll() as epoll:
-                epoll.register(self._fd, EPOLLOUT)
+                epoll.register(self.sink.write_fd, EPOLLOUT)
                 while not self.flush() and (left := deadline - time.monotonic_ns()) > 0:
                     epoll.wait(left / NS_PER_S)
-        return self.pending_lines + self.dropped_total
+        return self.queue.lines + self.dropped_total
+
+    def _report_dropped(self) -> None:
+        """Say how many lines were dropped (stderr, and the JSON event with
+        --json, queued like a line but never dropped), once."""
+        dropped = self.queue.take_dropped()
+        self._warn(f"{PROG}: stdout was stalled; {dropped} lines were dropped")
+        if self._dropped_event is not None:
+            self._put(self._dropped_event(dropped).encode(), keep=True)
 
     def _on_ready(self, events: int) -> None:
         if events & (EPOLLERR | EPOLLHUP):
-            if self._tty:  # the terminal hung up: its SIGHUP is on the way
-                self._hung_up()
+            if self.sink.terminal:
+                self._hang_up()
                 return
             raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))  # the reader went away
         self.flush()
 
-    def _hung_up(self) -> None:
-        """The terminal went away. Its SIGHUP ends the run the usual way; until
-        then lines have nowhere to go, and stop being watched for."""
-        if self._loop is not None and self._watch:
-            self._loop.unwatch(self._fd, self._source)
-        self._pending.clear()
-        self._send, self.watchable, self._watch = _discard, False, 0
-
-    def _try_write(self, data: bytes) -> int:
-        self.calls[self._call_name] += 1
+    def _try_write(self, data: bytes, *, lost_counts: bool = True) -> int:
+        """Bytes written (0: stdout is full); for a terminal that hung up, all
+        of them, gone with it. Any other failure ends the run."""
         try:
-            return self._send(self._fd, data)
+            return self.sink.write(data)
+        except BrokenPipeError:
+            raise
         except OSError as exc:
-            return self._failed(exc, len(data))
+            if not (self.sink.terminal and exc.errno == errno.EIO):
+                raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
+        self._hang_up()  # a terminal's EIO is its hang-up, seen before any SIGHUP
+        if lost_counts:
+            self._lose(data.count(b"\n"))
+        return len(data)
 
-    def _failed(self, exc: OSError, size: int) -> int:
-        """0 bytes written if stdout is only full; otherwise the error, for good
-        (a hung-up terminal's EIO is its hang-up, seen before its SIGHUP)."""
-        if isinstance(exc, BlockingIOError):
-            return 0
-        if isinstance(exc, BrokenPipeError):
-            raise exc
-        if self._tty and exc.errno == errno.EIO:
-            self._hung_up()
-            return size  # gone with the terminal
-        raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
+    def _hang_up(self) -> None:
+        """stdout's terminal went away: lines have nowhere to go any more."""
+        if self._hung_up:
+            return
+        self._hung_up = True
+        if self._loop is not None and self._watch:
+            self._loop.unwatch(self.sink.write_fd, self._tag)
+        self._watch = 0
+        self._lose(self.queue.clear())
+
+    def _lose(self, lines: int) -> None:
+        if lines and not self.lost:
+            self._warn(f"{PROG}: stdout's terminal hung up and no SIGHUP came; "
+                       "its lines are dropped from now on")
+        self.lost += lines
 
     def _watch_writable(self, wanted: bool) -> None:
         events = EPOLLERR | (EPOLLOUT if wanted else 0)
-        if self._loop is None or not self.watchable or events == self._watch:
+        if self._loop is None or not self._watch or events == self._watch:
             return
-        self._loop.rewatch(self._fd, self._source, events)
+        self._loop.rewatch(self.sink.write_fd, self._tag, events)
         self._watch = events
 
     def close(self) -> None:
         """Close what the writer opened of its own (never ``fd`` itself)."""
-        if self._close is not None:
-            self._close()
-            self._close = None
-        self._fd = self.fd
+        self.sink.close()
 
 
-def _nonblocking_route(
-    fd: int, tty_name: str,
-) -> tuple[int, Sender, bool, Callable[[], None] | None]:
-    """(fd to write to, how to write, whether epoll can watch it, how to close
-    what was opened) for ``fd``, a terminal named ``tty_name`` ("" if not)."""
-    try:
-        mode = os.fstat(fd).st_mode
-    except OSError:
-        return fd, os.write, False, None
-    if stat.S_ISSOCK(mode):
-        return _dontwait_route(fd)
-    # A pty's master side is a terminal too, but opening its name (/dev/ptmx)
-    # would make a new pty: it, /dev/null and the like are written as they are.
-    if stat.S_ISFIFO(mode) or (stat.S_ISCHR(mode) and tty_name not in ("", "/dev/ptmx")):
-        try:
-            own = os.open(f"/proc/self/fd/{fd}",
-                          os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
-        except OSError:
-            return fd, os.write, False, None
-        return own, os.write, True, lambda: os.close(own)
-    return fd, os.write, False, None
-
-
-def _tty_name(fd: int) -> str:
-    try:
-        return os.ttyname(fd)
-    except OSError:  # not a terminal
-        return ""
-
-
-def _dontwait_route(fd: int) -> tuple[int, Sender, bool, Callable[[], None]]:
-    import socket  # only when stdout is a socket: it pulls in enum
-
-    own = socket.socket(fileno=os.dup(fd))  # a second fd, same socket, for send()
-
-    def send(_fd: int, data: bytes) -> int:
-        return own.send(data, socket.MSG_DONTWAIT)
-
-    return fd, send, True, own.close
-
-
-def _discard(_fd: int, data: bytes) -> int:
-    return len(data)
+def _is_hangup(event: Event) -> bool:
+    """A SIGHUP from the kernel: the terminal hanging up, as it reached us."""
+    return event.signal.signo == SIGHUP and event.signal.code == SI_KERNEL

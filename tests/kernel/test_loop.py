@@ -17,7 +17,7 @@ from sigcounter.instruments.observer import Observer
 from sigcounter.kernel.constants import TICK_SOURCES
 from sigcounter.kernel.epoll import EPOLLIN
 from sigcounter.loop import TickLoop
-from sigcounter.writer import LineWriter
+from sigcounter.writer import StdoutWriter
 
 MS = 1_000_000
 INSTRUMENTS = ("none", "observer", "tick events")
@@ -116,7 +116,7 @@ def test_ticks_missed_while_stalled_are_all_counted(tick_source: str, instrument
 
 def _closed_output(instrument: str) -> str:
     read_end, write_end = os.pipe()
-    writer = LineWriter(write_end)
+    writer = StdoutWriter(write_end)
     with TickLoop(MS) as loop:
         writer.attach(loop)  # watches the pipe in the loop's epoll set
         os.close(read_end)

@@ -1,19 +1,20 @@
 """The output edge on real fds: the writer's own non-blocking description of a
-pipe, its queue and its bound."""
+pipe, its queue and its bound, and the shutdown line always delivered last."""
 
 from __future__ import annotations
 
 import fcntl
 import os
+from typing import Any
 
 import pytest
 
-from sigcounter.writer import LineWriter
+from sigcounter.writer import StdoutWriter
 
 
-def _pipe_writer(limit: int = 1 << 20) -> tuple[int, int, LineWriter]:
+def _pipe_writer(limit: int = 1 << 20, **policy: Any) -> tuple[int, int, StdoutWriter]:
     read_end, write_end = os.pipe()
-    return read_end, write_end, LineWriter(write_end, limit=limit)
+    return read_end, write_end, StdoutWriter(write_end, limit=limit, **policy)
 
 
 def test_the_writer_never_sets_nonblocking_on_the_shared_description() -> None:
@@ -21,8 +22,8 @@ def test_the_writer_never_sets_nonblocking_on_the_shared_description() -> None:
     set there, and the fd the parent handed over keeps its flags."""
     read_end, write_end, writer = _pipe_writer()
     try:
-        own = writer._fd
-        assert own != write_end and writer.watchable
+        own = writer.sink.write_fd
+        assert own != write_end and writer.sink.watchable
         assert fcntl.fcntl(own, fcntl.F_GETFL) & os.O_NONBLOCK
         assert not fcntl.fcntl(write_end, fcntl.F_GETFL) & os.O_NONBLOCK
         writer.write(b"Ticker count: 1\n")
@@ -53,18 +54,18 @@ def test_a_full_pipe_queues_lines_whole_and_in_order() -> None:
 
 def test_past_the_bound_new_lines_are_dropped_and_counted() -> None:
     """With the queue at its bound, whole new lines are dropped and counted, and the
-    count is reported once when stdout takes lines again."""
-    read_end, write_end, writer = _pipe_writer(limit=1_000)
-    reported: list[int] = []
-    writer.on_resumed = reported.append
+    count is said once when stdout takes lines again."""
+    said: list[str] = []
+    read_end, write_end, writer = _pipe_writer(limit=1_000, warn=said.append)
     try:
-        while not writer.dropped:
+        while not writer.queue.dropped:
             writer.write(b"x" * 99 + b"\n")
         kept = writer.pending_lines
-        assert writer.dropped == 1 and kept <= 10
+        assert writer.queue.dropped == 1 and kept <= 10
         while not writer.flush():
             os.read(read_end, 1 << 16)
-        assert reported == [1] and writer.dropped_total == 1
+        assert said == ["sig-counter: stdout was stalled; 1 lines were dropped"]
+        assert writer.dropped_total == 1
     finally:
         writer.close()
         os.close(read_end)
@@ -80,4 +81,32 @@ def test_writing_to_a_pipe_with_no_reader_is_broken_pipe() -> None:
             writer.write(b"Ticker count: 7\n")
     finally:
         writer.close()
+        os.close(write_end)
+
+
+def test_the_shutdown_line_is_never_dropped_and_comes_after_the_drop_count() -> None:
+    """With the queue overflowed, the last line still goes out, last, right after
+    the dropped event (--json) that reports the drops; none of it is dropped."""
+    said: list[str] = []
+    def dropped_event(lines: int) -> str:
+        return f'{{"event":"dropped","lines":{lines}}}\n'
+
+    read_end, write_end, writer = _pipe_writer(limit=1_000, warn=said.append,
+                                               dropped_event=dropped_event)
+    try:
+        while writer.queue.dropped < 3:
+            writer.write(b"x" * 99 + b"\n")
+        writer.write_last(b'{"event":"shutdown"}\n')
+        assert said == ["sig-counter: stdout was stalled; 3 lines were dropped"]
+        received = b""
+        while b'{"event":"shutdown"}\n' not in received:
+            writer.flush()
+            received += os.read(read_end, 1 << 16)
+        assert writer.flush()
+        lines = received.splitlines()
+        assert lines[-2:] == [b'{"event":"dropped","lines":3}', b'{"event":"shutdown"}']
+        assert writer.dropped_total == 3 and writer.queue.dropped == 0
+    finally:
+        writer.close()
+        os.close(read_end)
         os.close(write_end)

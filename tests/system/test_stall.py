@@ -259,3 +259,26 @@ def test_missing_drain_timeout_value_is_refused_in_one_line() -> None:
     assert result.returncode == 2
     lines = result.stderr.decode().splitlines()
     assert len(lines) == 1 and "--drain-timeout" in lines[0], lines
+
+
+def test_after_an_overflow_the_shutdown_line_still_comes_last(
+    sig_counter: StartFn, stalled_pipe: tuple[int, int]
+) -> None:
+    """Queue overflowed and the reader still away when SIGTERM comes: the drop
+    count is said then (stderr, and a JSON event queued before the shutdown
+    line), and once the reader is back, the shutdown object is the last one,
+    right after that event; status 1, since lines were dropped."""
+    process = _start_stalled(sig_counter, stalled_pipe, "--drain-timeout", "30")
+    full = time.monotonic()
+    poll_until(lambda: time.monotonic() - full > 3.0, what="3 s of stall")  # > 1 MiB queued
+    process.send(signal.SIGTERM)
+    match = DROPPED.match(process.err_line())  # said at the shutdown, before its line
+    assert match, "no drop count at shutdown"
+    reader = Reader(stalled_pipe[0])
+    assert process.wait_exit() == 1
+    everything = [json.loads(line) for line in reader.finish().splitlines()]
+    assert [e["event"] for e in everything[-2:]] == ["dropped", "shutdown"]
+    assert everything[-2]["lines"] == int(match.group(1))
+    assert [e for e in everything if e["event"] in ("dropped", "shutdown")] == everything[-2:]
+    assert process.rest_of_stderr() == [
+        f"sig-counter: {match.group(1)} lines were not delivered to stdout\n"]
