@@ -1,11 +1,8 @@
 /* The C side of sigcounter.kernel._native. Apart from the headers, the only
- * code of our own is loop_wait(): the loop's one wait. It blocks in
- * epoll_pwait, counts the ticks that fell due, reads and decodes the pending
- * signals, and returns to Python only when there is something for Python to
- * do. An idle tick therefore runs no Python at all. Every call it makes is a
- * system call the Python layer wraps too; see sigcounter/kernel/loopwait.py.
- * It carries the USDT probes (sigcounter:tick, signal, wake) and fire_emit(),
- * the probe Python fires for each line it emits. */
+ * code of our own is loop_wait(), the loop's one wait (README.md, "How it
+ * works", tells the design; sigcounter/kernel/loopwait.py is its Python
+ * side), and the USDT probes (sigcounter/kernel/probes.py documents their
+ * arguments). */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>

@@ -1,17 +1,12 @@
-"""The one event loop: wait, count the ticks, handle the signals in order, repeat.
+"""TickLoop: wait, count the ticks, handle the signals in order, repeat.
 
-One thread, one blocking call (``LoopWait``: ``epoll_pwait`` in C, which
-counts the ticks and reads the signals itself). Each wake-up first adds the
-ticks, so a signal handled in the same wake-up sees every tick that came
-before it, then handles the signals one by one in the order the signalfd
-returned them. For standard signals pending together that is lowest number
-first (SIGINT 2, SIGUSR1 10, SIGUSR2 12, SIGTERM 15), whatever order they
-were sent in. What a signal does is its row's action in the signal table
-(``signaltable``); a shutdown ends the loop right after its event.
-
-There is one loop body. The instruments (an ``Observer``, tick events) hang
-off it: with one attached the wait returns after every wake-up instead of
-only when a signal needs Python, and the same body reports each one.
+README.md, "How it works", tells the design. The rules this body keeps:
+ticks first, so a signal handled in a wake-up sees every tick due before
+it; then the signals in the order the signalfd returned them (for standard
+signals pending together, lowest number first, whatever order they were
+sent in); each does its row's action in the signal table (``signaltable``),
+and a shutdown ends the loop right after its event. Instruments hang off
+this one body: with one attached, the same wait returns after every wake-up.
 """
 
 from __future__ import annotations
@@ -65,7 +60,7 @@ class TickLoop:
     """
 
     def __init__(
-        self, interval_ns: int, *, tick_source: str = TIMERFD,
+        self, interval_ns: int, *, tick_source: str = TIMERFD, counter: Counter | None = None,
     ) -> None:
         if interval_ns <= 0:
             raise ValueError(f"interval must be positive, got {interval_ns} ns")
@@ -73,7 +68,7 @@ class TickLoop:
             raise ValueError(f"tick_source must be one of {TICK_SOURCES}, not {tick_source!r}")
         self.interval_ns = interval_ns
         self.tick_source = tick_source
-        self.counter = Counter()
+        self.counter = Counter() if counter is None else counter
         self.signals: tuple[int, ...] = ()  # the handled ones, once open
         self._signals: SignalFD | None = None
         self._wait: LoopWait | None = None

@@ -48,7 +48,7 @@ class Epoll(FdObject):
         super().__init__(check(lib.epoll_create1(lib.EPOLL_CLOEXEC if cloexec else 0)))
         self._maxevents = maxevents
         self._events = ffi.new("struct epoll_event[]", maxevents)
-        self.interrupted = 0  # EINTRs retried inside wait(), for instruments
+        self.interrupted = 0  # EINTRs retried inside wait(), over the object's life
 
     def _ctl(self, op: int, target: int | HasFileno, events: int, data: int | None) -> None:
         fd = as_fd(target)

@@ -1,10 +1,24 @@
-"""The start-up and memory tricks the program relies on, in one place.
+"""The start-up and memory tricks the program relies on, listed in one place.
 
 sig-counter spends its life asleep, so what it imports is most of what it
-costs: each module below would be loaded only for one small thing. A test
-(tests/system/test_lean.py) checks that the plain command still loads none of
-``typing``, ``re``, ``enum``, ``signal`` or ``collections``, and that each
-trick still avoids what it says.
+costs. A test (tests/system/test_lean.py) checks that the plain command
+loads none of ``typing``, ``re``, ``enum``, ``signal`` or ``collections``
+beyond what a bare interpreter loads, and that each trick below still
+avoids what it says. The helpers shared by several modules live here; the
+others must sit where they are used, each marked there:
+
+- ``bin/sig-counter`` is a plain script, not a pip entry point (whose
+  wrapper imports ``re``);
+- ``options.py`` parses the command line by hand (argparse brings ``re``);
+- ``kernel/signals.py`` takes the signal numbers from the C headers (the
+  ``signal`` module's enums);
+- ``stdfds.say`` catches OSError by hand (``contextlib`` brings
+  ``collections``);
+- ``notify.py`` speaks to NOTIFY_SOCKET through ``_socket`` (``socket``
+  brings ``enum``), and ``kernel/sink.py`` imports ``socket`` only when
+  stdout is a socket;
+- ``serve.py`` freezes what start-up allocated (``gc.freeze()``), so the
+  collector does not walk it again on every full collection.
 """
 
 # typing.TYPE_CHECKING without importing typing, which brings functools and
@@ -16,11 +30,6 @@ TYPE_CHECKING = False
 # of Python fallbacks that costs most of a millisecond to import.
 from _operator import itemgetter  # noqa: E402
 
-# Builds a tuple subclass without running its __new__: the records made on
-# the signal path skip Record's argument-count check, their fields all given.
-new_tuple = tuple.__new__
-
-
 
 def prctl_module() -> object:
     """python-prctl's C module, ``_prctl``: its Python facade, ``prctl``, builds
@@ -31,4 +40,4 @@ def prctl_module() -> object:
     return _prctl
 
 
-__all__ = ["TYPE_CHECKING", "itemgetter", "new_tuple", "prctl_module"]
+__all__ = ["TYPE_CHECKING", "itemgetter", "prctl_module"]

@@ -1,23 +1,14 @@
-"""LoopWait: the event loop's one wait, done in C.
+"""LoopWait: the event loop's one wait, the binding to the native ``loop_wait``.
 
-One call of the native ``loop_wait`` (native/source.c) blocks in
-``epoll_pwait``, counts the ticks that fell due, reads the signalfd and
-decodes its records, and returns only when Python has something to do: a
-signal, a watched fd that is ready, or, with ``every_wake`` (an instrument is on),
-any wake-up at all. An idle tick runs no Python bytecode.
+README.md, "How it works", tells the design (one wait in C, the tick
+schedule's one owner, the two tick sources); this is its Python side: the C
+struct set up, ``wait()`` turning one return into (ticks, SigInfo records,
+ready watched fds), and ``wake()`` for the instruments.
 
-The tick schedule has one owner, the C struct: tick k is due at
-``start_ns + k * interval_ns`` on CLOCK_MONOTONIC, and ``ticks_total`` ticks
-have been counted. Both tick sources keep to it exactly:
-
-- ``timerfd`` (the default): a periodic timerfd armed at the absolute time
-  ``start_ns + interval_ns``; a tick is a wake-up plus an 8-byte ``read`` of
-  the expiration count, which also re-arms it: 2 system calls.
-- ``timeout``: no timer object. The wait's timeout is the time left to the
-  next tick, rounded up to whole milliseconds and never under one, and ticks
-  are the periods elapsed on CLOCK_MONOTONIC (the vDSO, no system call): 1
-  system call per tick, seen up to 1 ms late, never early; at sub-ms
-  periods one wake-up a millisecond counts them all.
+The ``timeout`` tick source's wait is the time left to the next tick,
+rounded up to whole milliseconds and never under one: ticks are seen up to
+1 ms late, never early, and at sub-ms periods one wake-up a millisecond
+counts them all.
 
 A Python-level signal handler runs when the wait comes back to Python: on
 an EINTR (retried right after), or at its next return. A signal that lands
