@@ -100,25 +100,6 @@ class _Lib:
     def emit_enabled(self) -> int: ...
 
 # The structs of our own, as the Python side sees them through ffi.new().
-class SigInfoStruct:
-    signo: int
-    errno_value: int
-    code: int
-    sender_pid: int
-    sender_uid: int
-    fd: int
-    tid: int
-    band: int
-    overrun: int
-    trapno: int
-    status: int
-    value_int: int
-    value_ptr: int
-    utime: int
-    stime: int
-    addr: int
-    read_ns: int
-
 class ReadyWatchStruct:
     tag: int
     events: int
@@ -139,7 +120,7 @@ class LoopWaitStruct:
     epoll_waits: int
     reads: int
     nsignals: int
-    signals: list[SigInfoStruct]
+    signals: Any  # struct sig_info[]: read as one int64_t array (loopwait.RECORD_WORDS each)
     nready: int
     ready: list[ReadyWatchStruct]
 

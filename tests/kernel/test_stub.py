@@ -13,7 +13,6 @@ from sigcounter.kernel.native import ffi, lib
 STUB = Path(sigcounter.kernel.__file__).with_name("_native.pyi")
 STRUCTS = {
     "LoopWaitStruct": "struct loop_wait",
-    "SigInfoStruct": "struct sig_info",
     "ReadyWatchStruct": "struct ready_watch",
 }
 
