@@ -16,7 +16,7 @@ import time
 from sigcounter.counter import Counter
 from sigcounter.events import Event, Tick
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
-from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.kernel.lean import TYPE_CHECKING, build_record
 from sigcounter.kernel.loopwait import LoopWait
 from sigcounter.kernel.probes import emit_enabled, fire_emit
 from sigcounter.kernel.signalfd import SignalFD
@@ -169,7 +169,7 @@ class TickLoop:
                     action = row.action
                     if action == RESET:
                         counter.reset()
-                    event = Event(action, counter.count, info)
+                    event = build_record(Event, (action, counter.count, info))
                     emit(event)
                     if emit_enabled():  # a tracer on sigcounter:emit (one nop otherwise)
                         fire_emit(PROBE_CODES[action], event.count)

@@ -95,15 +95,30 @@ class StdoutWriter:
             self._tag = loop.watch(self.sink.write_fd, EPOLLERR, self._on_ready)
 
     def emitter(self, formatter: Callable[[Event | Tick], str]) -> Callable[[Event | Tick], None]:
-        """The loop's ``emit``: format an event and write its line."""
-        put = self._put
+        """The loop's ``emit``: format an event and write its line.
+
+        The common case (nothing queued, the whole line taken) is written
+        out here, one call to the sink's own write: each Python frame
+        between the wake-up and the write shows in a SIGUSR1's latency."""
+        put, queue, sink = self._put, self.queue, self.sink
+        send, fd, calls, call = sink.send, sink.write_fd, sink.calls, sink.call
 
         def emit(event: Event | Tick) -> None:
             data = formatter(event).encode()
             if event.kind == SHUTDOWN and isinstance(event, Event):
                 self.write_last(data, by_hangup=_is_hangup(event))
-            elif data:
+            elif not data:
+                return
+            elif queue or self._hung_up:
                 put(data)
+            else:
+                calls[call] += 1
+                try:
+                    written = send(fd, data)
+                except OSError as exc:
+                    written = self._write_failed(exc, data)
+                if written < len(data):
+                    self._queue_rest(data[written:])
 
         return emit
 
@@ -135,8 +150,11 @@ class StdoutWriter:
             return
         written = self._try_write(data, lost_counts=lost_counts)
         if written < len(data):
-            self.queue.push(data[written:], keep=True)  # the rest of a started line
-            self._watch_writable(True)
+            self._queue_rest(data[written:])
+
+    def _queue_rest(self, rest: bytes) -> None:
+        self.queue.push(rest, keep=True)  # the rest of a started line: never dropped
+        self._watch_writable(True)
 
     def flush(self) -> bool:
         """Write what waits, as far as stdout takes it; True when all is out."""
@@ -178,16 +196,23 @@ class StdoutWriter:
         self.flush()
 
     def _try_write(self, data: bytes, *, lost_counts: bool = True) -> int:
-        """Bytes written (0: stdout is full); for a terminal that hung up, all
-        of them, gone with it. Any other failure ends the run."""
+        """Bytes written (0: stdout is full; see ``_write_failed``)."""
         try:
             return self.sink.write(data)
-        except BrokenPipeError:
-            raise
         except OSError as exc:
-            if not (self.sink.terminal and exc.errno == errno.EIO):
-                raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
-        self._hang_up()  # a terminal's EIO is its hang-up, seen before any SIGHUP
+            return self._write_failed(exc, data, lost_counts=lost_counts)
+
+    def _write_failed(self, exc: OSError, data: bytes, *, lost_counts: bool = True) -> int:
+        """What a failed write means: 0 bytes written if stdout is only full;
+        for a terminal's EIO (its hang-up, seen before any SIGHUP), all of
+        them, gone with it; anything else ends the run."""
+        if isinstance(exc, BlockingIOError):
+            return 0
+        if isinstance(exc, BrokenPipeError):
+            raise exc
+        if not (self.sink.terminal and exc.errno == errno.EIO):
+            raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
+        self._hang_up()
         if lost_counts:
             self._lose(data.count(b"\n"))
         return len(data)

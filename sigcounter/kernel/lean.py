@@ -30,6 +30,13 @@ TYPE_CHECKING = False
 # of Python fallbacks that costs most of a millisecond to import.
 from _operator import itemgetter  # noqa: E402
 
+# Builds a Record from all its fields at once, as the tuple it is, without
+# Record.__new__'s Python-level argument check: used only where the fields
+# come complete from C (the signal path's SigInfo and Event). Measured with
+# bench/latency_floor.py: the check's frames, cold after each sleep, cost a
+# visible share of a SIGUSR1's answer (docs/performance.md).
+build_record = tuple.__new__
+
 
 def prctl_module() -> object:
     """python-prctl's C module, ``_prctl``: its Python facade, ``prctl``, builds
@@ -40,4 +47,4 @@ def prctl_module() -> object:
     return _prctl
 
 
-__all__ = ["TYPE_CHECKING", "itemgetter", "prctl_module"]
+__all__ = ["TYPE_CHECKING", "build_record", "itemgetter", "prctl_module"]

@@ -25,7 +25,7 @@ import time
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
 from sigcounter.kernel.epoll import Epoll
 from sigcounter.kernel.fd import as_fd, os_error
-from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.kernel.lean import TYPE_CHECKING, build_record
 from sigcounter.kernel.native import ffi, lib
 from sigcounter.kernel.record import Record
 from sigcounter.kernel.siginfo import SigInfo
@@ -152,12 +152,16 @@ class LoopWait:
         ticks = state.ticks
         if ticks:
             state.ticks = 0
-        # The records are one flat array of int64_t, taken in a single call.
+        # The records are one flat array of int64_t, taken in a single call,
+        # and built as tuples straight away (lean.build_record: the signal path).
         signals: Sequence[SigInfo] = _NONE
         if count := state.nsignals:
             words = ffi.unpack(self._record_words, RECORD_WORDS * count)
-            signals = [SigInfo(*words[start:start + RECORD_WORDS])
-                       for start in range(0, RECORD_WORDS * count, RECORD_WORDS)]
+            if count == 1:
+                signals = [build_record(SigInfo, words)]
+            else:
+                signals = [build_record(SigInfo, words[start:start + RECORD_WORDS])
+                           for start in range(0, RECORD_WORDS * count, RECORD_WORDS)]
         watched: Sequence[tuple[int, int]] = _NONE
         if ready:
             watched = [(item.tag, item.events) for item in state.ready[0:ready]]

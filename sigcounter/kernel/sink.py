@@ -34,9 +34,9 @@ class Sink:
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.terminal = _tty_name(fd)  # its name, or "" when not a terminal
-        self.write_fd, self._send, self.watchable, self._close = _route(fd, self.terminal)
+        self.write_fd, self.send, self.watchable, self._close = _route(fd, self.terminal)
         # The system calls made, by name, for --stats (send() is sendto(2)).
-        self.call = "write" if self._send is os.write else "sendto"
+        self.call = "write" if self.send is os.write else "sendto"
         self.calls = {self.call: 0}
 
     def write(self, data: bytes) -> int:
@@ -44,7 +44,7 @@ class Sink:
         Any other failure is the OSError, with its errno."""
         self.calls[self.call] += 1
         try:
-            return self._send(self.write_fd, data)
+            return self.send(self.write_fd, data)
         except BlockingIOError:
             return 0
 
