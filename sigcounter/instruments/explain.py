@@ -48,9 +48,7 @@ def _usdt(pid: int) -> str:
                     printf("sig=%d from pid=%d uid=%d code=%d\\n", arg0, arg1, arg2, arg3); }}
                     usdt:$1:sigcounter:tick {{ @lateness_us = hist(arg1 / 1000); }}' \\
                     {so}
-                  (tick: arg0 expirations, arg1 lateness ns, arg2 ticks so far; wake: arg0 ns
-                  in epoll_pwait, arg1 ready fds; emit: arg0 kind 1 display 2 reset
-                  3 shutdown 4 tick, arg1 the count shown)
+                  (the probes' arguments: docs/observing.md, "Static tracepoints")
                   perf buildid-cache --add {so}
                   perf probe 'sdt_sigcounter:*'              (again after each rebuild)
                   perf record -e 'sdt_sigcounter:*' -p {pid}   then: perf script

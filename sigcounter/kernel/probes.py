@@ -1,21 +1,10 @@
 """The USDT probes of the native module, and the one Python fires.
 
-Provider ``sigcounter``, in ``sigcounter/kernel/_native*.so`` (``SO`` below).
-Scripts and docs depend on these names and argument positions:
-
-- ``sigcounter:tick`` (C, when ticks are counted): arg0 expirations counted in
-  this wake-up (>= 1), arg1 lateness in ns (now minus the last counted tick's
-  scheduled time), arg2 ticks counted so far in this run;
-- ``sigcounter:signal`` (C, one per record read from the signalfd): arg0
-  signo, arg1 sender pid, arg2 sender uid, arg3 si_code;
-- ``sigcounter:wake`` (C, after each ``epoll_pwait``): arg0 ns spent in it,
-  arg1 ready fds (-1 when it failed, EINTR after a stop for instance);
-- ``sigcounter:emit`` (Python, one per line the program emits): arg0 the
-  kind of event (``sigcounter.signaltable.PROBE_CODES``: 1 display, 2 reset,
-  3 shutdown, 4 tick), arg1 the count the line shows.
-
-This is the one description of the probes' arguments; ``--explain`` and
-docs/observing.md point here.
+Provider ``sigcounter``, in ``sigcounter/kernel/_native*.so``: ``tick``,
+``signal`` and ``wake`` fire in C, ``emit`` from Python. Their arguments are
+described once, in docs/observing.md ("Static tracepoints"); scripts depend
+on those names and positions. The emit probe's kind codes are the signal
+table's ``PROBE_CODES``.
 
 A probe site is one ``nop`` until a tracer attaches. The emit probe needs a
 call from Python, so the loop makes it only while ``emit_enabled()``: the
