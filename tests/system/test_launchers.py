@@ -219,7 +219,8 @@ def test_runit_sv_commands(tmp_path: Path, launch: Launch) -> None:
     _tool("sv", "down", str(service))
     assert runsv.line().decode() == SHUTDOWN.format("terminated")
     poll_until(lambda: _text(service / "finished") == "0 0\n", what="./finish with 0 0")
-    assert _tool("sv", "status", str(service)).startswith("down:")
+    poll_until(lambda: _tool("sv", "status", str(service)).startswith("down:"),
+               what="sv status: down (./finish done)")
     _tool("sv", "exit", str(service))
     assert runsv.wait_exit() == 0
 
