@@ -135,17 +135,21 @@ def test_ctrl_z_then_fg_counts_the_ticks_of_the_stop(shell: Terminal) -> None:
     assert shell.expect(STATUS)[1] == "0"
 
 
-@pytest.mark.parametrize("job", ["foreground", "background"])
+@pytest.mark.parametrize("job", ["foreground", "background", "stopped"])
 def test_closing_the_terminal_ends_the_run_with_sighup(
     shell: Terminal, tmp_path: Path, job: str
 ) -> None:
     """The window closes: bash gets SIGHUP and resends it to its jobs, running or
-    stopped, before it dies of it. The run ends cleanly on that SIGHUP: status 0."""
+    stopped (those with a SIGCONT), before it dies of it. The run ends cleanly on that
+    SIGHUP: status 0."""
     shell.type(f"{RUN} --stats 2>err.txt{' &' if job == 'background' else ''}")
     pid = _ready_in(tmp_path / "err.txt")
     assert signal.SIGINT not in ignored_signals(pid)  # job control on: nothing ignored
     _count_on(shell, pid)  # a background job writes to its terminal too (no TOSTOP)
     with ExitWatch(pid) as run:  # dying, bash may still reap it: watch it instead
+        if job == "stopped":
+            shell.type(CTRL_Z)
+            shell.expect(r"Stopped")
         shell.hang_up()
         assert shell.exit_status(shell.leader) == -signal.SIGHUP
         assert run.status() == 0
