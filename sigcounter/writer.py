@@ -33,7 +33,6 @@ from sigcounter.events import Event
 from sigcounter.kernel.constants import NS_PER_S
 from sigcounter.kernel.epoll import EPOLLERR, EPOLLHUP, EPOLLOUT, Epoll
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.kernel.siginfo import SI_KERNEL
 from sigcounter.kernel.signals import SIGHUP
 from sigcounter.kernel.sink import Sink
 from sigcounter.linequeue import QUEUE_LIMIT, LineQueue
@@ -246,5 +245,6 @@ class StdoutWriter:
 
 
 def _is_hangup(event: Event) -> bool:
-    """A SIGHUP from the kernel: the terminal hanging up, as it reached us."""
-    return event.signal.signo == SIGHUP and event.signal.code == SI_KERNEL
+    """A SIGHUP: the terminal hanging up, as it reached us (from the kernel, or
+    resent by the shell, as bash does to its jobs)."""
+    return event.signal.signo == SIGHUP
