@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import sysconfig
+from pathlib import Path
 
 import pytest
 from support import DEADLINE, READY, SIG_COUNTER, Child
@@ -43,10 +44,19 @@ def _names(lines: list[str]) -> set[str]:
     return {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
 
 
-def test_the_plain_command_imports_none_of_the_heavy_modules() -> None:
+@pytest.mark.parametrize("site", ["as installed", "a sitecustomize importing typing"])
+def test_the_plain_command_imports_none_of_the_heavy_modules(
+    site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """typing, re, enum, signal and collections stay out of the plain run, beyond
-    what a bare ``python -c pass`` of the same interpreter loads already."""
+    what a bare ``python -c pass`` of the same interpreter loads already: also
+    where the site set-up imports typing (and with it re, enum, collections)."""
+    customized = site != "as installed"
+    if customized:
+        (tmp_path / "sitecustomize.py").write_text("import typing\n")
+        monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     baseline = _baseline()
+    assert "typing" in baseline or not customized  # the set-up took effect
     modules = _modules_of_a_plain_run()
     assert "sigcounter.loop" in modules  # the probe saw the real run
     checked = set(FORBIDDEN) - baseline
