@@ -18,9 +18,6 @@ import fcntl
 import json
 import os
 import pty
-import queue
-import re
-import select
 import shutil
 import signal
 import socket
@@ -29,19 +26,26 @@ import subprocess
 import sys
 import tempfile
 import termios
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from procs import (
+    COUNT,
+    SIG_COUNTER,
+    Child,
+    NoLine,
+    Strace,
+    from_the_start,
+    poll_until,
+    preexec_signals,
+    read_line,
+)
+
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-SIG_COUNTER = str(Path(PYTHON).with_name("sig-counter"))
-READY = re.compile(r"pid (\d+) ready")
-COUNT = re.compile(rb"^Ticker count: (\d+)\n$")
 DEADLINE = 3.0  # seconds any one expected event may take
-HANDLED = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT)
 
 
 @dataclass
@@ -67,7 +71,7 @@ def build(scratch: Path) -> list[Program]:
         programs.append(Program("Go", [str(go_binary), "--ready"]))
     else:
         print("compare_faults: no `go` here; the Go column is left out", file=sys.stderr)
-    programs.append(Program("sig-counter", [SIG_COUNTER], {
+    programs.append(Program("sig-counter", [str(SIG_COUNTER)], {
         "eagain": ["--tick-source", "timeout"],  # its only reads are the signalfd's
     }))
     return programs
@@ -75,81 +79,18 @@ def build(scratch: Path) -> list[Program]:
 
 # --- one child, read line by line, always with a deadline ---------------------
 
-def _pump(stream: object, lines: queue.Queue[bytes | None]) -> None:
-    for line in iter(stream.readline, b""):  # type: ignore[attr-defined]
-        lines.put(line)
-    lines.put(None)
+def child(argv: list[str], **popen: object) -> Child:
+    """``argv`` started with the harness (pipes unless given), its waits DEADLINE long."""
+    return Child(argv, deadline=DEADLINE, **popen)
 
 
-class Child:
-    """A program started with stdout/stderr pipes (unless given), its lines in queues."""
-
-    def __init__(self, argv: list[str], **popen: object) -> None:
-        popen.setdefault("stdin", subprocess.DEVNULL)
-        popen.setdefault("stdout", subprocess.PIPE)
-        popen.setdefault("stderr", subprocess.PIPE)
-        self.proc = subprocess.Popen(argv, **popen)  # type: ignore[call-overload]
-        self.pid = self.proc.pid
-        self.out: queue.Queue[bytes | None] = queue.Queue()
-        self.err: queue.Queue[bytes | None] = queue.Queue()
-        self.stderr_lines: list[str] = []
-        for stream, lines in ((self.proc.stdout, self.out), (self.proc.stderr, self.err)):
-            if stream is not None:
-                threading.Thread(target=_pump, args=(stream, lines), daemon=True).start()
-
-    def line(self, timeout: float = DEADLINE) -> bytes | None:
-        """The next stdout line; None at EOF or when none came in time."""
-        try:
-            return self.out.get(timeout=timeout)
-        except queue.Empty:
-            return None
-
-    def wait_ready(self, timeout: float = DEADLINE) -> bool:
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                raw = self.err.get(timeout=left)
-            except queue.Empty:
-                return False
-            if raw is None:
-                return False
-            text = raw.decode(errors="replace")
-            if READY.search(text):
-                return True
-            self.stderr_lines.append(text.rstrip("\n"))
-        return False
-
-    def wait(self, timeout: float = DEADLINE) -> int | None:
-        try:
-            return int(self.proc.wait(timeout=timeout))
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stderr_after(self) -> list[str]:
-        """Every stderr line (besides the ready line); call once it has exited."""
-        while True:
-            try:
-                raw = self.err.get(timeout=DEADLINE)
-            except queue.Empty:
-                break
-            if raw is None:
-                break
-            self.stderr_lines.append(raw.decode(errors="replace").rstrip("\n"))
-        return self.stderr_lines
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.pid, signal.SIGKILL)
-        self.proc.wait(timeout=DEADLINE)
-
-
-@contextlib.contextmanager
-def child(argv: list[str], **popen: object) -> Iterator[Child]:
-    started = Child(argv, **popen)
+def ready(run: Child, timeout: float = DEADLINE) -> bool:
+    """Its ready line came first, in time."""
     try:
-        yield started
-    finally:
-        started.kill()
+        run.wait_ready(timeout)
+    except NoLine:
+        return False
+    return True
 
 
 def status_text(status: int | None, stderr: list[str] | None = None) -> str:
@@ -158,77 +99,44 @@ def status_text(status: int | None, stderr: list[str] | None = None) -> str:
     text = (f"killed by {signal.Signals(-status).name}" if status < 0
             else f"exit {status}")
     if stderr:
+        first = stderr[0].rstrip("\n")
         extra = f" (+{len(stderr) - 1} more lines)" if len(stderr) > 1 else ""
-        text += f", stderr: {stderr[0]!r}{extra}"
+        text += f", stderr: {first!r}{extra}"
     return text
 
 
-def blocked(pid: int) -> set[int]:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigBlk:"):
-            mask = int(line.split()[1], 16)
-            return {bit + 1 for bit in range(64) if mask >> bit & 1}
-    return set()
-
-
-def ready_without_stderr(program: Program, pid: int) -> None:
+def ready_without_stderr(program: Program, run: Child) -> None:
     """Wait until signals are safe when there is no ready line to read: the
     handled signals blocked (C, sig-counter), or a second gone by (Go, whose
     runtime catches every signal from its first instant, so /proc cannot tell)."""
     if program.name == "Go":
         time.sleep(1.0)
         return
-    deadline = time.monotonic() + DEADLINE
-    while signal.SIGUSR1 not in blocked(pid) and time.monotonic() < deadline:
-        time.sleep(0.005)
+    run.wait_blocked()
 
 
 def shutdown(run: Child, signum: int = signal.SIGTERM) -> str:
     """Send ``signum``; the stdout line it got and how the program ended."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(run.pid, signum)
-    line = run.line()
-    status = run.wait()
+    line = run.poll_line()
+    status = run.poll_exit()
     shown = line.decode(errors="replace").rstrip("\n") if line else "no line"
-    stderr = run.stderr_after() if status is not None else None
+    stderr = run.rest_of_stderr() if status is not None else None
     return f"{shown!r} then {status_text(status, stderr)}"
 
 
 # --- strace -e inject on a running program -----------------------------------
 
-def tracer_pid(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("TracerPid:"):
-            return int(line.split()[1])
-    return 0
+# What each program sleeps in, traced beside the faulted call: the attach is
+# complete once one of them shows in the log. -f (the harness's) follows every
+# thread of the Go runtime.
+ASLEEP_IN = "epoll_pwait,futex,nanosleep"
 
 
-@contextlib.contextmanager
-def injected(pid: int, calls: str, inject: str, log: Path) -> Iterator[Callable[[], int]]:
-    """strace -f attached to ``pid`` with one injection; yields a count of the
-    calls faulted so far. -f so that every thread of the Go runtime is traced."""
-    tracer = subprocess.Popen(
-        ["strace", "-f", "-o", str(log), "-e", f"trace={calls}", "-e", f"inject={inject}",
-         "-p", str(pid)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + DEADLINE
-    while tracer_pid(pid) == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.3)  # every thread seized and the filter armed
-
-    def count() -> int:
-        return log.read_text().count("(INJECTED)") if log.exists() else 0
-
-    try:
-        yield count
-    finally:
-        if tracer.poll() is None:
-            tracer.send_signal(signal.SIGINT)  # detach
-        try:
-            tracer.wait(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:
-            os.kill(tracer.pid, signal.SIGKILL)
-            tracer.wait()
+def injected(run: Child, calls: str, inject: str, log: Path) -> Strace:
+    """strace attached to ``run`` with one injection, once it is in force."""
+    return Strace(run.pid, log, calls=f"{ASLEEP_IN},{calls}", inject=inject)
 
 
 # --- the cases ------------------------------------------------------------------
@@ -244,7 +152,7 @@ def case_pipe_full(program: Program, scratch: Path) -> str:
     try:
         with child(program.argv(1), stdout=write_end) as run:
             os.close(write_end)
-            if not run.wait_ready():
+            if not ready(run):
                 return "never ready"
             sent, last, steady = 0, -1, 0.0
             deadline = time.monotonic() + 30
@@ -260,13 +168,14 @@ def case_pipe_full(program: Program, scratch: Path) -> str:
                     break
             os.kill(run.pid, signal.SIGTERM)
             term_at = time.monotonic()
-            status = run.wait(timeout=5.0)
+            status = run.poll_exit(5.0)
             took = time.monotonic() - term_at
             filled = f"pipe full at {last} bytes after {sent} SIGUSR1s; "
             if status is None:
                 return filled + ("SIGTERM: still running 5 s later (blocked in write(2)); "
                                  "only SIGKILL ends it")
-            return filled + f"SIGTERM: {status_text(status, run.stderr_after())} after {took:.2f} s"
+            end = status_text(status, run.rest_of_stderr())
+            return filled + f"SIGTERM: {end} after {took:.2f} s"
     finally:
         os.close(read_end)
 
@@ -276,28 +185,28 @@ def case_epipe(program: Program, scratch: Path) -> str:
     read_end, write_end = os.pipe()
     with child(program.argv(1), stdout=write_end) as run:
         os.close(write_end)
-        if not run.wait_ready():
+        if not ready(run):
             return "never ready"
         os.close(read_end)
         os.kill(run.pid, signal.SIGUSR1)
-        status = run.wait()
-        return status_text(status, run.stderr_after() if status is not None else None)
+        status = run.poll_exit()
+        return status_text(status, run.rest_of_stderr() if status is not None else None)
 
 
 def case_write_error(errno_name: str) -> Callable[[Program, Path], str]:
     def case(program: Program, scratch: Path) -> str:
         """write(2) to stdout fails once with ``errno_name``; then SIGUSR1."""
         with child(program.argv(1)) as run:
-            if not run.wait_ready():
+            if not ready(run):
                 return "never ready"
-            with injected(run.pid, "write", f"write:error={errno_name}:when=1",
-                          scratch / f"write-{errno_name}-{program.name}") as count:
+            with injected(run, "write", f"write:error={errno_name}:when=1",
+                          scratch / f"write-{errno_name}-{program.name}") as tracer:
                 os.kill(run.pid, signal.SIGUSR1)
-                status = run.wait(timeout=2.0)
-                faults = count()
+                status = run.poll_exit(2.0)
+                faults = tracer.injected()
             if status is not None:
-                return f"{status_text(status, run.stderr_after())} ({faults} write faulted)"
-            line = run.line(timeout=0.2)
+                return f"{status_text(status, run.rest_of_stderr())} ({faults} write faulted)"
+            line = run.poll_line(0.2)
             lost = "line lost silently" if line is None else f"line {line!r}"
             return f"keeps running, {lost}, nothing on stderr; SIGTERM: {shutdown(run)}"
     return case
@@ -314,23 +223,23 @@ def case_eintr(call: str) -> Callable[[Program, Path], str]:
     def case(program: Program, scratch: Path) -> str:
         """EINTR on every other ``call``; five SIGUSR1s one at a time, then SIGTERM."""
         with child(program.argv(0.01)) as run:
-            if not run.wait_ready():
+            if not ready(run):
                 return "never ready"
-            with injected(run.pid, "epoll_pwait,read,write,futex,nanosleep",
-                          EINTR_FAULTS[call], scratch / f"eintr-{call}-{program.name}") as count:
+            with injected(run, "read,write", EINTR_FAULTS[call],
+                          scratch / f"eintr-{call}-{program.name}") as tracer:
                 if call != "write":
                     time.sleep(0.3)
                 counts: list[int] = []
                 for _ in range(5):
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(run.pid, signal.SIGUSR1)
-                    line = run.line(timeout=1.0)
-                    match = COUNT.match(line or b"")
+                    line = run.poll_line(1.0)
+                    match = COUNT.match((line or b"").decode())
                     if not match:
                         break
                     counts.append(int(match.group(1)))
                 end = shutdown(run)
-                faults = count()
+                faults = tracer.injected()
             good = counts == sorted(counts) and len(counts) == 5
             answers = f"{len(counts)}/5 SIGUSR1 answered" + ("" if good else f" {counts}")
             return f"{faults} {call}s faulted; {answers}; SIGTERM: {end}"
@@ -340,14 +249,14 @@ def case_eintr(call: str) -> Callable[[Program, Path], str]:
 def case_eagain(program: Program, scratch: Path) -> str:
     """EAGAIN on the first read after attaching (the signalfd's: ticks are 100 s apart)."""
     with child(program.argv(100, "eagain")) as run:
-        if not run.wait_ready():
+        if not ready(run):
             return "never ready"
-        with injected(run.pid, "epoll_pwait,read,write", "read:error=EAGAIN:when=1",
-                      scratch / f"eagain-{program.name}") as count:
+        with injected(run, "read,write", "read:error=EAGAIN:when=1",
+                      scratch / f"eagain-{program.name}") as tracer:
             os.kill(run.pid, signal.SIGUSR1)
-            lines = [line for line in iter(lambda: run.line(timeout=1.0), None)]
+            lines = list(iter(lambda: run.poll_line(1.0), None))
             end = shutdown(run)
-            faults = count()
+            faults = tracer.injected()
         shown = [line.decode().rstrip("\n") for line in lines]
         return f"{faults} read faulted; lines for one SIGUSR1: {shown}; SIGTERM: {end}"
 
@@ -355,58 +264,45 @@ def case_eagain(program: Program, scratch: Path) -> str:
 def case_startup(call: str, errno_name: str) -> Callable[[Program, Path], str]:
     def case(program: Program, scratch: Path) -> str:
         """``call`` fails with ``errno_name`` from the start (strace -f runs the program)."""
-        tracer = subprocess.Popen(
-            ["strace", "-f", "-o", "/dev/null", "-e", f"trace={call}",
-             "-e", f"inject={call}:error={errno_name}", *program.argv(1)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            _, err = tracer.communicate(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:
-            for pid in _children(tracer.pid):
-                os.kill(pid, signal.SIGKILL)
-            tracer.communicate(timeout=DEADLINE)
-            return "starts and runs (makes no such call, or shrugs it off)"
-        lines = err.decode(errors="replace").splitlines()
-        return status_text(tracer.returncode, lines or ["(nothing)"])
+        with child(from_the_start(call, errno_name, program.argv(1))) as tracer:
+            status = tracer.poll_exit()
+            if status is None:  # leaving the block kills strace and the program, by PID
+                return "starts and runs (makes no such call, or shrugs it off)"
+            return status_text(status, tracer.rest_of_stderr() or ["(nothing)"])
     return case
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(n) for n in (task / "children").read_text().split()]
-    return found
 
 
 def case_stdout_closed(program: Program, scratch: Path) -> str:
     """Started with fd 1 closed; SIGUSR1, then SIGTERM."""
     with child(["sh", "-c", 'exec "$@" >&-', "sh", *program.argv(1)], stdout=None) as run:
-        if not run.wait_ready(timeout=2.0):
-            status = run.wait()
-            return "before ready: " + status_text(status, run.stderr_after())
+        try:
+            run.wait_ready(2.0)
+        except NoLine as not_ready:
+            said = [not_ready.instead] if not_ready.instead else []
+            return "before ready: " + status_text(run.poll_exit(), said + run.rest_of_stderr())
         fd1 = os.readlink(f"/proc/{run.pid}/fd/1") if os.path.exists(
             f"/proc/{run.pid}/fd/1") else "closed"
         os.kill(run.pid, signal.SIGUSR1)
-        status = run.wait(timeout=1.0)
+        status = run.poll_exit(1.0)
         if status is not None:
-            return f"fd 1 is {fd1}; SIGUSR1: {status_text(status, run.stderr_after())}"
+            return f"fd 1 is {fd1}; SIGUSR1: {status_text(status, run.rest_of_stderr())}"
         os.kill(run.pid, signal.SIGTERM)
-        status = run.wait()
+        status = run.poll_exit()
         return (f"fd 1 is {fd1}; SIGUSR1 answered into it, silently; SIGTERM: "
-                f"{status_text(status, run.stderr_after())}")
+                f"{status_text(status, run.rest_of_stderr())}")
 
 
 def case_stdin_stderr_closed(program: Program, scratch: Path) -> str:
     """Started with fds 0 and 2 closed; SIGUSR1, then SIGTERM."""
     with child(["sh", "-c", 'exec "$@" <&- 2>&-', "sh", *program.argv(1)],
                stderr=None) as run:
-        ready_without_stderr(program, run.pid)
+        ready_without_stderr(program, run)
         fds = {}
         for fd in (0, 2):
             path = f"/proc/{run.pid}/fd/{fd}"
             fds[fd] = os.readlink(path) if os.path.lexists(path) else "closed"
         os.kill(run.pid, signal.SIGUSR1)
-        line = run.line()
+        line = run.poll_line()
         shown = line.decode().rstrip("\n") if line else "no line"
         return f"fd 0 {fds[0]}, fd 2 {fds[2]}; SIGUSR1: {shown!r}; SIGTERM: {shutdown(run)}"
 
@@ -429,13 +325,13 @@ def case_stdout_kind(kind: str) -> Callable[[Program, Path], str]:
         try:
             with child(program.argv(1), stdout=theirs) as run:
                 os.close(theirs)
-                if not run.wait_ready():
+                if not ready(run):
                     return "never ready"
                 os.kill(run.pid, signal.SIGUSR1)
                 got = _line_from(ours, path if kind == "file" else None)
                 os.kill(run.pid, signal.SIGTERM)
-                status = run.wait()
-                end = status_text(status, run.stderr_after() if status is not None else None)
+                status = run.poll_exit()
+                end = status_text(status, run.rest_of_stderr() if status is not None else None)
                 return f"SIGUSR1: {got}; SIGTERM: {end}"
         finally:
             if ours is not None:
@@ -444,44 +340,39 @@ def case_stdout_kind(kind: str) -> Callable[[Program, Path], str]:
 
 
 def _line_from(fd: int | None, path: Path | None) -> str:
-    deadline = time.monotonic() + DEADLINE
-    data = b""
-    while not data.endswith(b"\n") and time.monotonic() < deadline:
+    """The line written to ``path`` or readable on ``fd``, within DEADLINE."""
+    try:
         if path is not None:
-            data = path.read_bytes()
-            time.sleep(0.01)
+            data = poll_until(lambda: _whole_lines(path.read_bytes()), DEADLINE, "a line")
         elif fd is not None:
-            if select.select([fd], [], [], 0.05)[0]:
-                data += os.read(fd, 1)
+            data = read_line(fd, DEADLINE)
         else:
             return "(not observable)"
-    text = data.decode(errors="replace").replace("\r", "").rstrip("\n")
-    return repr(text) if text else "no line"
+    except AssertionError:  # nothing whole in time
+        return "no line"
+    return repr(data.decode(errors="replace").replace("\r", "").rstrip("\n"))
+
+
+def _whole_lines(data: bytes) -> bytes:
+    return data if data.endswith(b"\n") else b""
 
 
 def case_parent_signals(how: str) -> Callable[[Program, Path], str]:
-    def prepare() -> None:
-        if how == "blocked":
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGINT})
-        else:
-            signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-
     def case(program: Program, scratch: Path) -> str:
         """The parent left SIGUSR1 and SIGINT blocked or ignored; SIGUSR1, then SIGINT."""
-        with child(program.argv(1), preexec_fn=prepare) as run:
-            if not run.wait_ready():
+        with child(program.argv(1), preexec_fn=preexec_signals(how)) as run:
+            if not ready(run):
                 return "never ready"
             os.kill(run.pid, signal.SIGUSR1)
-            line = run.line(timeout=1.0)
+            line = run.poll_line(1.0)
             shown = line.decode().rstrip("\n") if line else "no answer"
             os.kill(run.pid, signal.SIGINT)
-            status = run.wait(timeout=1.0)
+            status = run.poll_exit(1.0)
             if status is None:
                 return f"SIGUSR1: {shown!r}; SIGINT: no effect; SIGTERM: {shutdown(run)}"
-            end = run.line(timeout=0.5)
+            end = run.poll_line(0.5)
             return (f"SIGUSR1: {shown!r}; SIGINT: {end!r} "
-                    f"{status_text(status, run.stderr_after())}")
+                    f"{status_text(status, run.rest_of_stderr())}")
     return case
 
 
@@ -493,56 +384,50 @@ def case_pending_at_exec(program: Program, scratch: Path) -> str:
             "os.kill(os.getpid(), signal.SIGUSR1)\n"
             f"os.execv({argv[0]!r}, {argv!r})\n")
     with child([PYTHON, "-c", code]) as run:
-        line = run.line()
+        line = run.poll_line()
         if line is None:
-            status = run.wait()
-            return "no line; " + status_text(status, run.stderr_after())
+            status = run.poll_exit()
+            return "no line; " + status_text(status, run.rest_of_stderr())
         return f"first line {line.decode().rstrip()!r}; SIGTERM: {shutdown(run)}"
 
 
 def case_no_ctty(program: Program, scratch: Path) -> str:
     """In a new session, with no controlling terminal."""
     with child(program.argv(1), start_new_session=True) as run:
-        if not run.wait_ready():
+        if not ready(run):
             return "never ready"
         os.kill(run.pid, signal.SIGUSR1)
-        line = run.line()
+        line = run.poll_line()
         return f"SIGUSR1: {line!r}; SIGTERM: {shutdown(run)}"
 
 
 def case_sighup(program: Program, scratch: Path) -> str:
     """SIGHUP once ready."""
     with child(program.argv(1)) as run:
-        if not run.wait_ready():
+        if not ready(run):
             return "never ready"
         text = shutdown(run, signal.SIGHUP)
     if program.name != "sig-counter":
         return text
     with child([*program.argv(1), "--json", "--stats"]) as run:
-        run.wait_ready()
+        ready(run)
         os.kill(run.pid, signal.SIGHUP)
-        status = run.wait()
-        events = [json.loads(line) for line in iter(lambda: run.line(timeout=0.5), None)]
-        stats = run.stderr_after()
+        status = run.poll_exit()
+        events = [json.loads(line) for line in iter(lambda: run.poll_line(0.5), None)]
+        stats = run.rest_of_stderr()
     last = events[-1] if events else {}
     return (f"{text}; with --json --stats: {status_text(status)}, last event "
             f"{last.get('event')}/{last.get('signal')}, a {len(stats)}-line --stats table")
 
 
 def _ask(run: Child) -> tuple[int, float]:
-    os.kill(run.pid, signal.SIGUSR1)
-    while True:
-        line = run.line()
-        if line is None:
-            raise RuntimeError("no answer")
-        if (match := COUNT.match(line)):
-            return int(match.group(1)), time.monotonic()
+    return run.count(skip_other_lines=True), time.monotonic()
 
 
 def case_sigstop(program: Program, scratch: Path) -> str:
     """--interval 0.05; stopped for 1 s; the count before and after."""
     with child(program.argv(0.05)) as run:
-        if not run.wait_ready():
+        if not ready(run):
             return "never ready"
         before, at = _ask(run)
         os.kill(run.pid, signal.SIGSTOP)
@@ -558,7 +443,7 @@ def case_flood(total: int) -> Callable[[Program, Path], str]:
     def case(program: Program, scratch: Path) -> str:
         """``total`` SIGUSR1s as fast as os.kill goes, a SIGUSR2 marker, then the tick rate."""
         with child(program.argv(0.05)) as run:
-            if not run.wait_ready():
+            if not ready(run):
                 return "never ready"
             started = time.monotonic()
             for _ in range(total):
@@ -566,7 +451,7 @@ def case_flood(total: int) -> Callable[[Program, Path], str]:
             os.kill(run.pid, signal.SIGUSR2)
             sent = time.monotonic() - started
             answers, marker = 0, False
-            while (line := run.line(timeout=2.0)) is not None:
+            while (line := run.poll_line(2.0)) is not None:
                 if line == b"Resetting ticker count to zero\n":
                     marker = True
                     break
@@ -587,11 +472,11 @@ def case_help(args: list[str]) -> Callable[[Program, Path], str]:
     def case(program: Program, scratch: Path) -> str:
         """The program run with ``args`` in place of its options."""
         with child([program.command[0], *args]) as run:
-            status = run.wait(timeout=1.5)
+            status = run.poll_exit(1.5)
             if status is None:
                 return f"runs as usual (ignores {' '.join(args)!r})"
-            first = run.line(timeout=0.2)
-            err = run.stderr_after()
+            first = run.poll_line(0.2)
+            err = run.rest_of_stderr()
             where = f", stdout: {first.decode().rstrip()!r}" if first else ""
             return status_text(status, err or None) + where
     return case
@@ -606,10 +491,10 @@ def spawn_and_signal(program: Program, signum: int, delay_ms: float) -> str:
         while (left := spawned + delay_ms / 1000 - time.monotonic()) > 0:
             time.sleep(left if left > 0.002 else 0)
         os.kill(run.pid, signum)
-        line = run.line(timeout=1.5)
+        line = run.poll_line(1.5)
         if line is None or not line.strip():
-            status = run.wait(timeout=0.5)
-            err = run.stderr_after() if status is not None else []
+            status = run.poll_exit(0.5)
+            err = run.rest_of_stderr() if status is not None else []
             text = " ".join(err)
             if status is None:
                 return "swallowed"
@@ -618,10 +503,10 @@ def spawn_and_signal(program: Program, signum: int, delay_ms: float) -> str:
             if "Traceback" in text or "KeyboardInterrupt" in text:
                 return "traceback"
             return f"killed-{signal.Signals(-status).name}" if status < 0 else f"exit-{status}"
-        if signum == signal.SIGUSR1 and COUNT.match(line):
+        if signum == signal.SIGUSR1 and COUNT.match(line.decode()):
             os.kill(run.pid, signal.SIGTERM)
-            return "answered" if run.wait() == 0 else "answered-bad-exit"
-        status = run.wait()
+            return "answered" if run.poll_exit() == 0 else "answered-bad-exit"
+        status = run.poll_exit()
         return "answered" if status == 0 and b"interrupt" in line else f"line-then-{status}"
 
 
@@ -630,7 +515,7 @@ def startup_window(program: Program, runs: int, delays: list[float]) -> dict[str
     for _ in range(runs):
         spawned = time.monotonic()
         with child(program.argv(1)) as run:
-            run.wait_ready()
+            ready(run)
             ready_ms.append((time.monotonic() - spawned) * 1000)
     result: dict[str, object] = {"ready_ms_median": sorted(ready_ms)[len(ready_ms) // 2]}
     for signum in (signal.SIGUSR1, signal.SIGINT):

@@ -7,10 +7,12 @@ import random
 import re
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
-from procs import Running, cpu_and_switches, rss_kb, threads
+from procs import NoLine, Running, Strace, cpu_and_switches, parse_summary, rss_kb, threads
 
 Argv = Callable[[float], list[str]]
 RESET_LINE = b"Resetting ticker count to zero\n"
@@ -24,7 +26,7 @@ def first_answer_ms(argv: Argv, runs: int) -> list[float]:
         try:
             program.wait_handling()
             os.kill(program.pid, signal.SIGUSR1)
-            _, answered = program.line()
+            _, answered = program.timed_line()
             results.append((answered - program.spawned_ns) / 1e6)
         finally:
             program.stop()
@@ -86,14 +88,11 @@ def _perf_summary(pid: int, window_s: float) -> dict[str, int]:
 
 
 def _strace_summary(pid: int, window_s: float) -> dict[str, int]:
-    tracer = subprocess.Popen(["strace", "-c", "-f", "-p", str(pid)], stderr=subprocess.PIPE,
-                              stdout=subprocess.DEVNULL, text=True)
-    time.sleep(window_s)
-    tracer.send_signal(signal.SIGINT)
-    _, output = tracer.communicate(timeout=30)
-    return {name: int(calls) for calls, name in
-            re.findall(r"^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$", output, re.M)
-            if name != "total"}
+    with tempfile.TemporaryDirectory() as scratch:
+        tracer = Strace(pid, Path(scratch) / "summary", summary=True)
+        time.sleep(window_s)  # the window being counted
+        tracer.stop()
+        return parse_summary(tracer.log.read_text())
 
 
 def usr1_latency_us(argvs: dict[str, Argv], signals: int) -> dict[str, list[float]]:
@@ -112,7 +111,7 @@ def usr1_latency_us(argvs: dict[str, Argv], signals: int) -> dict[str, list[floa
             for name, program in order:
                 sent = time.monotonic_ns()
                 os.kill(program.pid, signal.SIGUSR1)
-                _, answered = program.line()
+                _, answered = program.timed_line()
                 latencies[name].append((answered - sent) / 1e3)
             time.sleep(random.uniform(0.005, 0.015))
     finally:
@@ -150,7 +149,7 @@ def flood(argv: Argv, signals: int, interval: float) -> dict[str, object]:
         os.kill(program.pid, signal.SIGUSR2)  # marker: its line ends the flood's output
         try:
             lines: int | None = program.drain_until(RESET_LINE, timeout=15)
-        except TimeoutError:
+        except NoLine:
             lines = None  # the SIGUSR2 sent after the flood was lost
         program.discard_pending()  # lines from signals still queued behind the marker
         alive = program.proc.poll() is None

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 import measures
+import procs
 import report
-from procs import rss_kb
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable  # the interpreter sig-counter is installed for
-SIG_COUNTER = str(Path(PYTHON).with_name("sig-counter"))
+SIG_COUNTER = str(procs.SIG_COUNTER)  # the command next to it, as an argv word
 
 
 def _script(name: str) -> measures.Argv:
@@ -111,7 +111,7 @@ def measure(progs: dict[str, measures.Argv], quick: bool) -> dict[str, object]:
     for name, program in idle.items():
         results[name]["idle"] = figures[name]
         program.stop()
-    baseline_rss = rss_kb(baseline.pid)
+    baseline_rss = procs.rss_kb(baseline.pid)
     baseline.stop()
 
     step("syscalls per tick")

@@ -22,87 +22,55 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import queue
 import random
-import re
 import signal
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-SIG_COUNTER = str(Path(sys.executable).with_name("sig-counter"))
-READY = re.compile(rb"^sig-counter: pid (\d+) ready")
-COUNT = re.compile(rb"^Ticker count: (\d+)\n$")
+from procs import SIG_COUNTER, Child, NoLine, rss_kb
+
 DEADLINE = 5.0
 RSS_GROWTH_LIMIT_KB = 512  # "flat": less than this from the second quarter to the last
+RESET_LINE = b"Resetting ticker count to zero\n"
 
 
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def start(*options: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen([SIG_COUNTER, *options], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    line = proc.stderr.readline()  # the ready line; pipes give EOF if it dies first
-    if not READY.match(line):
-        proc.kill()
-        raise SystemExit(f"soak: sig-counter did not start: {line!r}")
-    return proc
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=DEADLINE)
+def start(*options: str) -> Child:
+    """sig-counter started with ``options`` and ready; killed by its PID on the way out."""
+    program = Child([str(SIG_COUNTER), *options], deadline=DEADLINE)
+    try:
+        program.wait_ready()
+    except NoLine as not_ready:
+        program.stop()
+        raise SystemExit(f"soak: sig-counter did not start: {not_ready}") from None
+    return program
 
 
 # --- (a) the flood ----------------------------------------------------------------
 
 def flood(total: int) -> bool:
     interval = 0.001
-    proc = start("--interval", f"{interval}")
-    lines: queue.Queue[bytes] = queue.Queue()
-    stdout = proc.stdout
-    assert stdout is not None
-
-    def pump() -> None:
-        for line in iter(stdout.readline, b""):
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
+    program = start("--interval", f"{interval}")
 
     def ask() -> tuple[int, float]:
-        os.kill(proc.pid, signal.SIGUSR1)
-        while True:
-            match = COUNT.match(lines.get(timeout=DEADLINE))
-            if match:
-                return int(match.group(1)), time.monotonic()
+        return program.count(skip_other_lines=True), time.monotonic()
 
     try:
-        rss_before = rss_kb(proc.pid)
+        rss_before = rss_kb(program.pid)
         began = time.monotonic()
         for _ in range(total):
-            os.kill(proc.pid, signal.SIGUSR1)
-        os.kill(proc.pid, signal.SIGUSR2)  # once its line is out, the flood is over
+            program.send(signal.SIGUSR1)
+        program.send(signal.SIGUSR2)  # once its line is out, the flood is over
         sent_s = time.monotonic() - began
-        answers = 0
-        while lines.get(timeout=DEADLINE) != b"Resetting ticker count to zero\n":
-            answers += 1
+        answers = program.drain_until(RESET_LINE, timeout=60)
         over_s = time.monotonic() - began
-        alive = proc.poll() is None
+        alive = program.proc.poll() is None
         first, first_at = ask()
         time.sleep(2.0)
         last, last_at = ask()
         rate = (last - first) / (last_at - first_at)
-        rss_after = rss_kb(proc.pid)
+        rss_after = rss_kb(program.pid)
         good = alive and abs(rate * interval - 1) < 0.02
         print(f"(a) flood: {total} SIGUSR1 sent in {sent_s:.2f} s, all handled by {over_s:.2f} s; "
               f"{answers} lines (standard signals merge while pending); alive: {alive}; "
@@ -110,7 +78,7 @@ def flood(total: int) -> bool:
               f"RSS {rss_before} -> {rss_after} KiB; {'PASS' if good else 'FAIL'}")
         return good
     finally:
-        stop(proc)
+        program.stop()
 
 
 # --- (b) minutes at 1 kHz with random signals ---------------------------------------
@@ -118,7 +86,7 @@ def flood(total: int) -> bool:
 class Checker:
     """Reads the --json -v stream and checks every object as it comes."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], interval_ns: int) -> None:
+    def __init__(self, program: Child, interval_ns: int) -> None:
         self.interval_ns = interval_ns
         self.count = 0
         self.last_due = 0  # due time of the last tick counted
@@ -129,16 +97,15 @@ class Checker:
         self.errors: list[str] = []
         self.answers: queue.Queue[str] = queue.Queue()
         self.shutdown: dict[str, object] | None = None
-        assert proc.stdout is not None
-        self.thread = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
+        self.thread = threading.Thread(target=self._read, args=(program.out,), daemon=True)
         self.thread.start()
 
     def _error(self, text: str) -> None:
         if len(self.errors) < 20:
             self.errors.append(text)
 
-    def _read(self, stream: object) -> None:
-        for raw in iter(stream.readline, b""):  # type: ignore[attr-defined]
+    def _read(self, lines: queue.Queue[bytes | None]) -> None:
+        for raw in iter(lines.get, None):  # the harness's reader ends it with None
             try:
                 self._check(json.loads(raw))
             except ValueError:
@@ -187,8 +154,8 @@ class Checker:
 def random_signals(minutes: float, seed: int) -> bool:
     interval_ns = 1_000_000
     rng = random.Random(seed)
-    proc = start("--json", "-v", "--interval", "0.001")
-    checker = Checker(proc, interval_ns)
+    program = start("--json", "-v", "--interval", "0.001")
+    checker = Checker(program, interval_ns)
     rss: list[tuple[float, int]] = []
     sent = {"SIGUSR1": 0, "SIGUSR2": 0}
     lost = 0
@@ -198,24 +165,24 @@ def random_signals(minutes: float, seed: int) -> bool:
     try:
         while time.monotonic() - began < minutes * 60:
             if time.monotonic() >= next_rss:
-                rss.append((time.monotonic() - began, rss_kb(proc.pid)))
+                rss.append((time.monotonic() - began, rss_kb(program.pid)))
                 next_rss += 5.0
             time.sleep(rng.uniform(0.0, 0.05))  # random gap, 25 ms on average
             signum = signal.SIGUSR1 if rng.random() < 0.9 else signal.SIGUSR2
             sent[signal.Signals(signum).name] += 1
             asked = time.monotonic()
-            os.kill(proc.pid, signum)
+            program.send(signum)
             try:
                 checker.answers.get(timeout=DEADLINE)
                 latencies.append(time.monotonic() - asked)
             except queue.Empty:
                 lost += 1
-        rss.append((time.monotonic() - began, rss_kb(proc.pid)))
-        os.kill(proc.pid, signal.SIGTERM)
-        status = proc.wait(timeout=DEADLINE)
+        rss.append((time.monotonic() - began, rss_kb(program.pid)))
+        program.send(signal.SIGTERM)
+        status = program.wait_exit()
         checker.thread.join(timeout=DEADLINE)
     finally:
-        stop(proc)
+        program.stop()
     return report(minutes, checker, sent, lost, latencies, rss, status)
 
 

@@ -1,148 +1,40 @@
 """Shared helpers: the installed program under test, and child processes.
 
-Every test that starts sig-counter does it through the ``sig_counter``
-fixture (in conftest.py), which kills whatever is left in teardown. Every
-read has a deadline.
+The harness is shared with the bench, which imports it from here: processes,
+readiness and teardown (support/process.py), lines read with deadlines
+(support/lines.py), /proc (support/procfs.py), strace attached or from the
+start (support/strace.py). Every test that starts sig-counter does it through
+the ``sig_counter`` fixture (in conftest.py) or a ``Running`` it stops itself;
+whatever is left is killed by its PID at exit. Every read has a deadline.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import queue
-import re
 import select
 import signal
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from support.lines import NoLine
+from support.process import COUNT, DEADLINE, READY, SIG_COUNTER, Child, Running, poll_until
+from support.procfs import blocked_signals
 
 if TYPE_CHECKING:
     from sigcounter.kernel.siginfo import SigInfo
+
+__all__ = [
+    "COUNT", "DEADLINE", "READY", "SIGINFO_LAYOUT", "SIG_COUNTER", "Child", "NoLine",
+    "Running", "blocked_signals", "in_child", "poll_until", "siginfo",
+]
 
 T = TypeVar("T")
 
 # struct signalfd_siginfo up to ssi_addr as a struct-module format, native byte
 # order: twelve 32-bit fields (I unsigned, i signed), then four 64-bit ones.
 SIGINFO_LAYOUT = "=IiiIIiIIIIiiqqqq"
-
-# The console script next to this interpreter: the command users run.
-SIG_COUNTER = Path(sys.executable).with_name("sig-counter")
-READY = re.compile(r"^sig-counter: pid (\d+) ready")
-COUNT = re.compile(r"^Ticker count: (\d+)\n$")
-DEADLINE = 10.0  # seconds any single expected event may take on a loaded VM
-
-
-def poll_until(condition: Callable[[], T], timeout: float = DEADLINE, what: str = "") -> T:
-    """Call ``condition`` until it returns something truthy, or fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
-        time.sleep(0.01)
-
-
-def blocked_signals(pid: int) -> set[int]:
-    """The signals blocked by ``pid``, from the SigBlk bitmask in /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigBlk:"):
-            mask = int(line.split()[1], 16)
-            # Signal n is bit n - 1 of the mask.
-            return {bit + 1 for bit in range(64) if mask >> bit & 1}
-    return set()
-
-
-def _pump(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
-    for line in iter(stream.readline, b""):
-        lines.put(line)
-    lines.put(None)
-
-
-class Running:
-    """sig-counter (or ``program``) started as a subprocess, its output read line by line."""
-
-    def __init__(
-        self,
-        *args: str,
-        stdout: int | IO[bytes] = subprocess.PIPE,
-        program: Sequence[str] = (str(SIG_COUNTER),),
-        cwd: Path | None = None,
-    ) -> None:
-        self.proc = subprocess.Popen(
-            [*program, *args],
-            stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd,
-        )
-        self.out: queue.Queue[bytes | None] = queue.Queue()
-        self.err: queue.Queue[bytes | None] = queue.Queue()
-        self._threads = [
-            threading.Thread(target=_pump, args=(stream, q), daemon=True)
-            for stream, q in ((self.proc.stdout, self.out), (self.proc.stderr, self.err))
-            if stream is not None
-        ]
-        for thread in self._threads:
-            thread.start()
-        self.pid = self.proc.pid
-
-    @staticmethod
-    def _next(lines: queue.Queue[bytes | None], timeout: float, what: str) -> bytes:
-        try:
-            line = lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no {what} line within {timeout}s") from None
-        if line is None:
-            raise AssertionError(f"{what} closed while a line was expected")
-        return line
-
-    def line(self, timeout: float = DEADLINE) -> bytes:
-        """The next stdout line, raw bytes with its newline."""
-        return self._next(self.out, timeout, "stdout")
-
-    def err_line(self, timeout: float = DEADLINE) -> str:
-        return self._next(self.err, timeout, "stderr").decode()
-
-    def wait_ready(self) -> int:
-        match = READY.match(self.err_line())
-        assert match, "the first stderr line is not the ready line"
-        assert int(match.group(1)) == self.pid
-        return self.pid
-
-    def send(self, signum: int) -> None:
-        os.kill(self.pid, signum)
-
-    def count(self) -> int:
-        """Ask for the count with SIGUSR1 and return it."""
-        self.send(signal.SIGUSR1)
-        line = self.line().decode()
-        match = COUNT.match(line)
-        assert match, f"unexpected stdout line {line!r}"
-        return int(match.group(1))
-
-    def wait_exit(self, timeout: float = DEADLINE) -> int:
-        return self.proc.wait(timeout=timeout)
-
-    def rest_of_stderr(self) -> list[str]:
-        """Every stderr line still to come; call after the process exited."""
-        lines = []
-        while (line := self.err.get(timeout=DEADLINE)) is not None:
-            lines.append(line.decode())
-        return lines
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=DEADLINE)
-        for thread in self._threads:
-            thread.join(timeout=DEADLINE)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
 
 
 def in_child(function: Callable[[], T], timeout: float = DEADLINE) -> T:

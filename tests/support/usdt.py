@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
 import pytest
 
 from sigcounter.kernel.probes import BUILT_WITH_PROBES, EXTENSION_PATH
-from support import DEADLINE
+from support import DEADLINE, Child, NoLine
 
 BUILDER = Path(__file__).resolve().parents[2] / "native" / "build_native.py"
 # bpftrace prints "Attaching N probes..." *before* it attaches them; BEGIN
@@ -100,26 +98,12 @@ def usdt(probe: str) -> str:
     return f"usdt:{EXTENSION_PATH}:sigcounter:{probe}"
 
 
-def _pump(stream: IO[str], lines: queue.Queue[str | None]) -> None:
-    for line in iter(stream.readline, ""):
-        lines.put(line)
-    lines.put(None)
-
-
 class Bpftrace:
     """bpftrace running, its stdout read line by line; started by ``attach`` or ``shell``."""
 
     def __init__(self, argv: list[str], ready: Callable[[str], bool], what: str) -> None:
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.process = Child(argv)
         self.history: list[str] = []  # every line read so far, in order
-        assert self.proc.stdout is not None
-        self._reader = threading.Thread(
-            target=_pump, args=(self.proc.stdout, self.lines), daemon=True)
-        self._reader.start()
         try:
             self.wait_for(ready, what, timeout=60)
         except BaseException:
@@ -147,13 +131,13 @@ class Bpftrace:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
+                line = self.process.line(max(0.0, deadline - time.monotonic())).decode()
+            except NoLine as missing:
+                if missing.ended:
+                    errors = "".join(self.process.rest_of_stderr()).strip()
+                    raise AssertionError(f"bpftrace ended before {what}: {errors}") from None
                 raise AssertionError(f"bpftrace printed no {what} within {timeout}s; "
                                      f"it printed {seen[-5:]}") from None
-            if line is None:
-                errors = self.proc.stderr.read() if self.proc.stderr else ""
-                raise AssertionError(f"bpftrace ended before {what}: {errors.strip()}")
             self.history.append(line)
             if wanted(line):
                 return line
@@ -161,14 +145,4 @@ class Bpftrace:
 
     def stop(self) -> None:
         """Detach (Ctrl-C, as a user would), or kill it at the deadline."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=DEADLINE)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=DEADLINE)
-        self._reader.join(timeout=DEADLINE)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream is not None:
-                stream.close()
+        self.process.stop(signal.SIGINT)

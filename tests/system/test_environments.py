@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from support import DEADLINE, READY, SIG_COUNTER, blocked_signals, poll_until
+from support.process import preexec_signals
 
 Started = Callable[..., subprocess.Popen[bytes]]
 
@@ -143,21 +144,11 @@ def test_stdout_a_terminal(start: Started, side: str) -> None:
     os.close(theirs)
 
 
-def _with_signals(how: str) -> Callable[[], None]:
-    def prepare() -> None:
-        if how == "blocked":
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGINT})
-        else:
-            signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-    return prepare
-
-
 @pytest.mark.parametrize("how", ["blocked", "ignored"])
 def test_signals_blocked_or_ignored_by_the_parent(start: Started, how: str) -> None:
     """Handled signals the parent blocked or ignored are still answered."""
     read_end, write_end = os.pipe()
-    proc = start(stdout=write_end, preexec_fn=_with_signals(how))
+    proc = start(stdout=write_end, preexec_fn=preexec_signals(how))
     os.close(write_end)
     os.kill(_ready(proc), signal.SIGUSR1)
     assert _read_line(read_end).startswith(b"Ticker count: ")

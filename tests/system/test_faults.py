@@ -9,7 +9,6 @@ epoll_create1, epoll_ctl): Python's own start-up makes none of them.
 
 from __future__ import annotations
 
-import shutil
 import signal
 import subprocess
 import time
@@ -18,60 +17,17 @@ from pathlib import Path
 
 import pytest
 from support import COUNT, DEADLINE, SIG_COUNTER, Running, poll_until
+from support.strace import Strace, from_the_start
 
 StartFn = Callable[..., Running]
 INTERVAL_S = 0.01
 SHUTDOWN = "received terminated \N{EM DASH} shutting down\n"
 
 
-def _strace() -> str:
-    found = shutil.which("strace")
-    if found is None:
-        pytest.fail("strace is not installed: ./dev.sh test installs it")
-    return found
-
-
-def _tracer_pid(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("TracerPid:"):
-            return int(line.split()[1])
-    return 0
-
-
-class Injector:
-    """strace attached to a running program, injecting one fault; the trace
-    (``-e trace=`` ``calls``, the faulted one among them) goes to ``log``."""
-
-    def __init__(self, pid: int, log: Path, calls: str, inject: str) -> None:
-        self.log = log
-        log.touch()
-        self.tracer = subprocess.Popen(
-            [_strace(), "-o", str(log), "-e", f"trace={calls}", "-e", f"inject={inject}",
-             "-p", str(pid)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        poll_until(lambda: _tracer_pid(pid) != 0, what="strace to attach")
-        # TracerPid is set at PTRACE_SEIZE; a traced call in the log shows the
-        # tracee runs under syscall tracing, with the injection armed.
-        poll_until(lambda: "epoll_pwait(" in log.read_text(), what="a traced epoll_pwait")
-
-    def injected(self, name: str) -> int:
-        """How many calls of ``name`` strace faulted so far."""
-        return sum(
-            1 for line in self.log.read_text().splitlines()
-            if line.startswith(f"{name}(") and "(INJECTED)" in line
-        )
-
-    def stop(self) -> None:
-        if self.tracer.poll() is None:
-            self.tracer.send_signal(signal.SIGINT)  # detach, leaving the tracee running
-        self.tracer.communicate(timeout=DEADLINE)
-
-
 @pytest.fixture
-def injectors() -> Iterator[list[Injector]]:
-    """Every Injector a test starts is detached in teardown."""
-    started: list[Injector] = []
+def injectors() -> Iterator[list[Strace]]:
+    """Every injecting strace a test attaches is detached in teardown."""
+    started: list[Strace] = []
     yield started
     for injector in started:
         injector.stop()
@@ -92,14 +48,14 @@ def _ready(sig_counter: StartFn, *options: str) -> tuple[Running, float, float]:
     [("ENOSPC", "No space left on device"), ("EIO", "Input/output error")],
 )
 def test_write_error_is_one_line_and_status_1(
-    sig_counter: StartFn, injectors: list[Injector], tmp_path: Path,
+    sig_counter: StartFn, injectors: list[Strace], tmp_path: Path,
     errno_name: str, text: str,
 ) -> None:
     """The first write fails with ENOSPC or EIO: nothing on stdout, exactly one
     stderr line `sig-counter: cannot write to stdout: <strerror>`, status 1."""
     process, _, _ = _ready(sig_counter)
-    injector = Injector(process.pid, tmp_path / "trace", "epoll_pwait,write",
-                        f"write:error={errno_name}:when=1")
+    injector = Strace(process.pid, tmp_path / "trace", calls="epoll_pwait,write",
+                      inject=f"write:error={errno_name}:when=1")
     injectors.append(injector)
     process.send(signal.SIGUSR1)
     assert process.wait_exit() == 1
@@ -148,13 +104,14 @@ def _assert_counts_right(process: Running, spawned: float, ready: float, asks: i
     ids=["epoll_pwait", "read", "write", "epoll_pwait-timeout"],
 )
 def test_eintr_loses_doubles_and_tears_nothing(
-    sig_counter: StartFn, injectors: list[Injector], tmp_path: Path,
+    sig_counter: StartFn, injectors: list[Strace], tmp_path: Path,
     call: str, inject: str, options: tuple[str, ...],
 ) -> None:
     """EINTR injected into a call of the loop: every SIGUSR1 still gets exactly
     one whole line with the right count, and SIGTERM ends the run cleanly."""
     process, spawned, ready = _ready(sig_counter, *options)
-    injector = Injector(process.pid, tmp_path / "trace", "epoll_pwait,read,write", inject)
+    injector = Strace(process.pid, tmp_path / "trace", calls="epoll_pwait,read,write",
+                      inject=inject)
     injectors.append(injector)
     if call != "write":
         poll_until(lambda: injector.injected(call) >= 3, what=f"EINTRs on {call}")
@@ -164,14 +121,14 @@ def test_eintr_loses_doubles_and_tears_nothing(
 
 
 def test_eagain_on_the_signalfd_read_invents_and_loses_no_signal(
-    sig_counter: StartFn, injectors: list[Injector], tmp_path: Path
+    sig_counter: StartFn, injectors: list[Strace], tmp_path: Path
 ) -> None:
     """--tick-source timeout (the only reads are of the signalfd): the read after
     epoll reported one SIGUSR1 fails with EAGAIN; still exactly one
     `Ticker count` line, then SIGTERM's line, status 0."""
     process, spawned, ready = _ready(sig_counter, "--tick-source", "timeout")
-    injector = Injector(process.pid, tmp_path / "trace", "epoll_pwait,read,write",
-                        "read:error=EAGAIN:when=1")
+    injector = Strace(process.pid, tmp_path / "trace", calls="epoll_pwait,read,write",
+                      inject="read:error=EAGAIN:when=1")
     injectors.append(injector)
     sent = time.monotonic()
     process.send(signal.SIGUSR1)
@@ -199,8 +156,7 @@ def test_startup_failure_is_one_line_and_status_1(call: str, errno_name: str, te
     exactly one stderr line starting `sig-counter: ` with the errno text, no
     ready line, no traceback."""
     result = subprocess.run(
-        [_strace(), "-f", "-o", "/dev/null", "-e", f"trace={call}",
-         "-e", f"inject={call}:error={errno_name}", str(SIG_COUNTER)],
+        from_the_start(call, errno_name, [str(SIG_COUNTER)]),
         stdin=subprocess.DEVNULL, capture_output=True, timeout=DEADLINE,
     )
     lines = result.stderr.decode().splitlines()

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, READY, SIG_COUNTER, Running, in_child
+from support import DEADLINE, READY, SIG_COUNTER, Running, in_child, procfs
 from support.notify import Manager, listen
+from support.strace import parse_summary
 
 UNIT = Path(__file__).parents[2] / "docs" / "sig-counter.service"
 ANALYZE = shutil.which("systemd-analyze")
@@ -145,13 +146,6 @@ def _allowed_syscalls() -> set[str]:
     return allowed
 
 
-def _summary(text: str) -> dict[str, int]:
-    """``strace -c``'s table: calls by syscall name."""
-    table = text[text.rindex("% time"):].splitlines()[2:]
-    rows = [line.split() for line in table if line and not line.startswith("---")]
-    return {row[-1]: int(row[3]) for row in rows if row[-1] != "total"}
-
-
 def _wait_for_pings(manager: Manager, pings: int) -> None:
     while pings:
         pings -= manager.next() == WATCHDOG
@@ -180,7 +174,7 @@ def _run_traced(
     finally:
         process.stop()
     text = output.read_text()
-    return _summary(text), text[:text.rindex("% time")].splitlines()
+    return parse_summary(text), text[:text.rindex("% time")].splitlines()
 
 
 @pytest.fixture
@@ -284,11 +278,6 @@ def _mdwe_works() -> bool:
     return bool(in_child(lambda: ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) == 0))
 
 
-def _status(pid: int) -> dict[str, str]:
-    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
-
-
 def test_it_runs_with_no_capabilities_and_no_new_privs(tmp_path: Path, manager: Manager) -> None:
     """Under setpriv with an empty capability set and no_new_privs (and W^X where the
     kernel has it): ready, watchdog, pidfile, signals and shutdown all work."""
@@ -302,7 +291,7 @@ def test_it_runs_with_no_capabilities_and_no_new_privs(tmp_path: Path, manager: 
     try:
         assert manager.next().startswith("READY=1\n")
         process.wait_ready()
-        status = _status(process.pid)
+        status = procfs.status(process.pid)
         for capabilities in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
             assert int(status[capabilities], 16) == 0, capabilities
         assert status["NoNewPrivs"] == "1"

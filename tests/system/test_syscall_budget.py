@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import subprocess
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, Running, poll_until
-from support.strace import Call, parse_strace
+from support import Running, poll_until
+from support.strace import Call, Strace
 
 StartFn = Callable[..., Running]
 INTERVAL = "0.02"
@@ -31,25 +29,17 @@ def _timer_reads(calls: list[Call]) -> int:
 def trace(pid: int, output: Path, steps: list[Callable[[list[Call]], bool]]) -> list[Call]:
     """Attach strace to ``pid``; for each step, poll the trace until it says
     True; then detach and return every completed call."""
-    strace = shutil.which("strace")
-    if strace is None:
-        pytest.fail("strace is not installed: ./dev.sh test installs it")
-    output.touch()
-    tracer = subprocess.Popen(
-        [strace, "-f", "-o", str(output), "-p", str(pid)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    tracer = Strace(pid, output)
     try:
         for step in steps:
             poll_until(
-                lambda step=step: step(parse_strace(output.read_text())),  # type: ignore[misc]
+                lambda step=step: step(tracer.calls()),  # type: ignore[misc]
                 what=f"strace: {step.__name__}",
             )
     finally:
-        tracer.send_signal(signal.SIGINT)  # detach cleanly, flushing the output
-        _, errors = tracer.communicate(timeout=DEADLINE)
-    assert b"attached" in errors, errors
-    return parse_strace(output.read_text())
+        errors = tracer.stop()  # detach cleanly, flushing the output
+    assert any("attached" in line for line in errors), errors
+    return tracer.calls()
 
 
 def _assert_one_thread(calls: list[Call], pid: int) -> None:
