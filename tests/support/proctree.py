@@ -7,46 +7,19 @@ is found by its PID and killed by it, never by name.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import signal
 import subprocess
 from pathlib import Path
 
 from support import DEADLINE, poll_until
-
-
-def children(pid: int) -> list[int]:
-    """The children of ``pid`` (of each of its threads); none if it is gone."""
-    found: list[int] = []
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except FileNotFoundError:
-        return found
-    for task in tasks:
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except FileNotFoundError:
-            continue
-    return found
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below ``pid``, parents before their children."""
-    found, frontier = [], children(pid)
-    while frontier:
-        found += frontier
-        frontier = [grandchild for child in frontier for grandchild in children(child)]
-    return found
+from support.procfs import children, descendants, kill_each, signal_set, tracer_pid
 
 
 def kill_tree(pid: int) -> None:
     """SIGKILL ``pid`` and everything below it, each by its PID. The tree is read
     first: once a parent dies, its children are re-parented and out of sight."""
-    for member in [*descendants(pid), pid]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(member, signal.SIGKILL)
+    kill_each([*descendants(pid), pid])
 
 
 def state(pid: int) -> str:
@@ -60,11 +33,7 @@ def state(pid: int) -> str:
 
 def ignored_signals(pid: int) -> set[int]:
     """The signals ``pid`` has at SIG_IGN, from the SigIgn bitmask."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("SigIgn:"):
-            mask = int(line.split()[1], 16)
-            return {bit + 1 for bit in range(64) if mask >> bit & 1}
-    return set()
+    return signal_set(pid, "SigIgn")
 
 
 def only_child(pid: int) -> int:
@@ -87,7 +56,7 @@ class ExitWatch:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             text=True,
         )
-        poll_until(lambda: _tracer(pid) == self._process.pid, what=f"strace on {pid}")
+        poll_until(lambda: tracer_pid(pid) == self._process.pid, what=f"strace on {pid}")
 
     def status(self) -> int:
         """The exit status, or -N if signal N killed it (os.waitstatus_to_exitcode's form)."""
@@ -111,9 +80,3 @@ class ExitWatch:
             self._process.kill()
         self._process.communicate(timeout=DEADLINE)
 
-
-def _tracer(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("TracerPid:"):
-            return int(line.split()[1])
-    return 0
