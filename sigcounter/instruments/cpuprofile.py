@@ -40,9 +40,9 @@ class CpuProfile:
         """Stop profiling and write the file (if ``start`` ran), then close it."""
         try:
             if self._profiler is not None:
+                self._profiler.disable()
                 import marshal
 
-                self._profiler.disable()
                 self._profiler.create_stats()
                 marshal.dump(self._profiler.stats, self._stream)
             self._stream.close()
