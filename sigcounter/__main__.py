@@ -12,6 +12,20 @@ from sigcounter.signaltable import block_handled  # noqa: E402
 
 block_handled(_before)
 
-from sigcounter.cli import main  # noqa: E402
+import errno  # noqa: E402
+import os  # noqa: E402
 
-raise SystemExit(main())
+# As bin/sig-counter does: short of memory, one line instead of a traceback.
+try:
+    from sigcounter.cli import main
+
+    status = main()
+except (MemoryError, OSError, SystemError) as exc:
+    if isinstance(exc, OSError) and exc.errno != errno.ENOMEM:
+        raise
+    try:  # noqa: SIM105 - with stderr gone there is nowhere to say it
+        os.write(2, b"sig-counter: error: out of memory\n")
+    except OSError:
+        pass
+    status = 1
+raise SystemExit(status)

@@ -12,7 +12,13 @@ No send may stall the loop, whose signals are blocked (a stuck ``sendto``
 would make SIGTERM useless): STATUS= and WATCHDOG=1 never wait, and are
 dropped when the manager's queue is full (the next one replaces them).
 READY=1 and STOPPING=1, each sent once, wait up to a second for room, since
-a manager that misses READY=1 would time the start out. A message that
+a manager that misses READY=1 would time the start out. That second is the
+one wait allowed between the blocking of the signals and the loop: it is
+bounded, and a SIGTERM sent meanwhile stays pending and is answered when it
+ends (libsystemd's own ``sd_notify`` sends on a blocking socket, with no
+bound at all). A queue is full when its manager is busy, with many services
+starting at once, say, and soon has room again; a READY=1 dropped at once
+would cost the whole start. A message that
 cannot be delivered is reported on stderr, the first time only, and the
 program keeps running.
 """

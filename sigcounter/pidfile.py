@@ -12,14 +12,22 @@ then takes the name with ``link`` (no file there yet; fails if one appeared
 meanwhile) or ``rename`` (over a stale file whose lock we then hold, so no
 other instance can be replacing it at the same moment). A reader never sees
 it empty or half written.
+
+Nothing here waits for another process: the signals are blocked by now, and
+a call that waited would leave SIGTERM pending. The file found at the path
+is opened ``O_NONBLOCK`` (a FIFO there would otherwise wait for a writer)
+and taken only if it is a regular file; the PID of the instance holding it
+is read through that same descriptor, not by opening the path again.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import stat
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+_FOUND = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 class PidFileError(OSError):
@@ -44,12 +52,13 @@ def _names_file(path: str, fd: int) -> bool:
     return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
 
 
-def _holder(path: str) -> str:
+def _holder(fd: int) -> str:
+    """Who holds the pidfile open as ``fd``, as its first line says."""
     try:
-        with open(path, encoding="ascii", errors="replace") as file:
-            return f"pid {file.read(32).strip() or '?'}"
+        text = os.pread(fd, 32, 0).decode("ascii", errors="replace")
     except OSError:
         return "another process"
+    return f"pid {text.strip() or '?'}"
 
 
 class PidFile:
@@ -108,12 +117,14 @@ def _install(staging: str, path: str) -> bool:
     except FileExistsError:
         pass
     try:
-        old = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        old = os.open(path, _FOUND)
     except FileNotFoundError:
         return False  # removed since link() saw it
     try:
+        if not stat.S_ISREG(os.fstat(old).st_mode):
+            raise PidFileError(f"cannot write the pidfile {path}: not a regular file")
         if not _lock(old):
-            raise PidFileError(f"{path} is held by {_holder(path)}: already running")
+            raise PidFileError(f"{path} is held by {_holder(old)}: already running")
         if not _names_file(path, old):
             return False  # replaced or removed before we held it
         os.rename(staging, path)

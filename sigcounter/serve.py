@@ -11,9 +11,7 @@ from sigcounter.options import PROG, format_interval
 from sigcounter.stdfds import say
 
 if TYPE_CHECKING:
-    from cProfile import Profile
-    from typing import IO
-
+    from sigcounter.instruments.cpuprofile import CpuProfile
     from sigcounter.instruments.observer import Observer
     from sigcounter.instruments.stats import Stats
     from sigcounter.loop import Emit, TickLoop
@@ -73,7 +71,7 @@ def _release(pidfile: PidFile | None, notifier: Notifier | None) -> None:
 
 def serve(
     options: Options, observer: Observer | None, stats: Stats | None,
-    profile: IO[bytes] | None,
+    profile: CpuProfile | None,
 ) -> int:
     from sigcounter.loop import TickLoop
     from sigcounter.output import format_dropped_json, pick_formatter
@@ -83,7 +81,6 @@ def serve(
     writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None)
     if stats is not None:
         stats.count_calls(writer.calls)
-    profiler = None
     pidfile: PidFile | None = None
     notifier: Notifier | None = None
     try:
@@ -103,10 +100,7 @@ def serve(
             # garbage collector from walking it again on every full collection.
             gc.freeze()
             if profile is not None:
-                import cProfile
-
-                profiler = cProfile.Profile()
-                profiler.enable()
+                profile.start()
             loop.run(
                 _with_notify(writer.emitter(formatter), notifier,
                            options.interval_ns),
@@ -127,18 +121,9 @@ def serve(
             stats.dropped_lines = writer.dropped_total
         _release(pidfile, notifier)
         writer.close()
-        if profiler is not None and profile is not None:
-            profiler.disable()
-            _write_profile(profiler, profile)
+        if profile is not None:
+            profile.finish()  # never raises: a failure is the profile's own (cli reads it)
     if undelivered:
         say(f"{PROG}: {undelivered} lines were not delivered to stdout")
         return 1
     return 0
-
-
-def _write_profile(profiler: Profile, stream: IO[bytes]) -> None:
-    import marshal
-
-    profiler.create_stats()  # what Profile.dump_stats() writes, to an open file
-    marshal.dump(profiler.stats, stream)
-    stream.close()

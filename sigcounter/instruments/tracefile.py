@@ -12,6 +12,11 @@ What it holds (times in µs of CLOCK_MONOTONIC, the clock perf and bpftrace use)
 - an instant event per tick wake-up and per received signal, with the
   sender's pid and uid;
 - counter tracks for the count and for how late each tick woke.
+
+Writing the file never ends the run: the first write, flush or close that
+fails (a full disk, an I/O error) is the writer's ``error``, told once to
+``on_error``; the writer then closes the file and writes nothing more, and
+the loop goes on counting.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import IO, Any
 
     from sigcounter.kernel.loopwait import Wake
@@ -35,19 +41,42 @@ def _us(nanoseconds: int) -> float:
 
 
 class TraceWriter(Observer):
-    """Streams trace events to ``stream`` (text, opened for writing)."""
+    """Streams trace events to ``stream`` (text, opened for writing); an
+    OSError from it stops the writing (see ``error``) instead of the loop."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: IO[str], on_error: Callable[[OSError], None] | None = None) -> None:
         self._stream = stream
+        self._on_error = on_error
+        self.error: OSError | None = None  # the failure that ended the writing, if any
         self._pid = os.getpid()  # one thread: its tid is the pid
         self._first = True
         self._dispatched_until = 0  # signals read together are dispatched one after another
 
     def _write(self, name: str, phase: str, ts_ns: int, **fields: Any) -> None:
+        if self.error is not None:
+            return
         event = {"name": name, "ph": phase, "ts": _us(ts_ns), "pid": self._pid,
                  "tid": self._pid, **fields}
-        self._stream.write(("[\n" if self._first else ",\n") + json.dumps(event))
+        try:
+            # A buffered stream: its error may surface here, when the buffer fills.
+            self._stream.write(("[\n" if self._first else ",\n") + json.dumps(event))
+        except OSError as exc:
+            self._fail(exc)
         self._first = False
+
+    def _fail(self, exc: OSError) -> None:
+        """The first failure is the one told; the stream is closed at once, and
+        the repeat of the error its close may raise (for the data still
+        buffered) is that same failure."""
+        if self.error is not None:
+            return
+        self.error = exc
+        try:  # noqa: SIM105 - contextlib would be one import more
+            self._stream.close()
+        except OSError:
+            pass
+        if self._on_error is not None:
+            self._on_error(exc)
 
     def _slice(self, name: str, cat: str, begin_ns: int, end_ns: int, **args: Any) -> None:
         self._write(name, "X", begin_ns, cat=cat, dur=_us(end_ns - begin_ns), args=args)
@@ -64,6 +93,8 @@ class TraceWriter(Observer):
         self.flush()
 
     def woke(self, wake: Wake, count: int) -> None:
+        if self.error is not None:
+            return
         self._slice("epoll_pwait", "wait", wake.begin_ns, wake.end_ns,
                     ready=wake.ready, eintr=wake.interrupted)
         if wake.ticks:
@@ -74,6 +105,8 @@ class TraceWriter(Observer):
             self._counter("tick lateness (µs)", wake.counted_ns, _us(wake.lateness_ns))
 
     def dispatched(self, info: SigInfo, kind: str, count: int, end_ns: int) -> None:
+        if self.error is not None:
+            return
         # Signals read in one go share their read time; on one thread their
         # slices follow each other.
         begin_ns = max(info.read_ns, self._dispatched_until)
@@ -86,9 +119,27 @@ class TraceWriter(Observer):
         self._counter("count", end_ns, count)
 
     def flush(self) -> None:
-        self._stream.flush()
+        if self.error is not None:
+            return
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            self._fail(exc)
 
     def stopped(self, at_ns: int) -> None:
         self._write("stopped", "i", at_ns, s="t")
-        self._stream.write("\n]\n")
-        self._stream.flush()
+        if self.error is None:
+            try:
+                self._stream.write("\n]\n")
+            except OSError as exc:
+                self._fail(exc)
+        self.flush()
+
+    def close(self) -> None:
+        """Close the stream (a failure to is ``error`` too); again is a no-op."""
+        if self.error is not None or self._stream.closed:
+            return
+        try:
+            self._stream.close()
+        except OSError as exc:
+            self._fail(exc)

@@ -1,0 +1,59 @@
+"""``--cpuprofile``: cProfile over the loop, written at shutdown in the format
+``python -m pstats FILE`` reads (what ``Profile.dump_stats`` writes).
+
+The file is opened before the run, so a bad path stops the start; it is
+written once, when the loop is over. Writing it never raises: a failure (a
+full disk, an I/O error) is the profile's ``error``, told once to
+``on_error``, so that the rest of the shutdown (the pidfile, the ``--stats``
+table, the exit status) happens as it would have.
+"""
+
+from __future__ import annotations
+
+from sigcounter.kernel.lean import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from cProfile import Profile
+    from typing import IO
+
+
+class CpuProfile:
+    """The profile of one run, written to ``stream`` (binary, opened for writing)."""
+
+    def __init__(
+        self, stream: IO[bytes], on_error: Callable[[OSError], None] | None = None,
+    ) -> None:
+        self._stream = stream
+        self._on_error = on_error
+        self._profiler: Profile | None = None
+        self.error: OSError | None = None  # why the file was not written, if it was not
+
+    def start(self) -> None:
+        """Profile from here on (the run's set-up is not what is measured)."""
+        import cProfile
+
+        self._profiler = cProfile.Profile()
+        self._profiler.enable()
+
+    def finish(self) -> None:
+        """Stop profiling and write the file (if ``start`` ran), then close it."""
+        try:
+            if self._profiler is not None:
+                self._profiler.disable()
+                import marshal
+
+                self._profiler.create_stats()
+                marshal.dump(self._profiler.stats, self._stream)
+            self._stream.close()
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        self.error = exc
+        try:  # noqa: SIM105 - contextlib would be one import more
+            self._stream.close()  # the buffered rest fails again; the fd is closed all the same
+        except OSError:
+            pass
+        if self._on_error is not None:
+            self._on_error(exc)

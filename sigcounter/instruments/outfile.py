@@ -1,0 +1,72 @@
+"""An instrument's output file (``--trace``, ``--cpuprofile``), opened so that
+the open cannot wait for another process.
+
+The program opens these files with the handled signals blocked, before the
+loop that reads them exists: a call that waits here leaves SIGTERM and
+Ctrl-C pending for as long as it waits. ``open(2)`` of a FIFO for writing
+waits for a reader, and a terminal or serial line may wait for its carrier,
+unless the open is ``O_NONBLOCK``. So the file is opened ``O_NONBLOCK``, and
+``fstat`` then says what it is:
+
+- a regular file is taken (``O_NONBLOCK`` means nothing to it);
+- a character device is taken and stays ``O_NONBLOCK``: ``/dev/null`` and
+  ``/dev/full`` never wait anyway, and one that would (a terminal whose
+  output is stopped, nobody reading a pty) fails with EAGAIN instead, which
+  turns that instrument off rather than stalling the loop;
+- anything else (a FIFO or a socket, whose reader could stall the run; a
+  directory; a block device) is refused with ``NotAFile``.
+
+What ``O_NONBLOCK`` cannot help with is a file system that does not answer:
+``open``, ``write`` and ``close`` on a hard-mounted NFS whose server is gone
+wait in the kernel until it comes back, and only SIGKILL ends them.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+_OPEN = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_KINDS = (
+    (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISBLK, "a block device"), (stat.S_ISCHR, "a character device"),
+)
+
+
+class NotAFile(ValueError):
+    """The path names something an instrument does not write to; the message
+    says what it is."""
+
+
+def kind(mode: int) -> str:
+    """What a ``st_mode`` is, in words: "a FIFO", "a directory", ..."""
+    for test, words in _KINDS:
+        if test(mode):
+            return words
+    return "a regular file" if stat.S_ISREG(mode) else "not a file"
+
+
+def open_output(path: str) -> int:
+    """``path`` opened for writing (created, truncated) without waiting: the fd
+    of a regular file or a character device. OSError if the open fails,
+    NotAFile for anything else."""
+    try:
+        fd = os.open(path, _OPEN, 0o666)
+    except OSError as exc:
+        # ENXIO: a FIFO with no reader, or a socket; say which, not the errno.
+        if exc.errno == errno.ENXIO and (mode := _mode(path)) is not None:
+            raise NotAFile(f"{kind(mode)}, not a regular file") from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISCHR(mode)):
+        os.close(fd)
+        raise NotAFile(f"{kind(mode)}, not a regular file")
+    return fd
+
+
+def _mode(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mode
+    except OSError:
+        return None

@@ -1,0 +1,153 @@
+"""Small promises at the edges of a run: --help and --version to a stdout that
+fails say so (one line, status 2, as `ls --help >/dev/full` does), and running
+out of memory while starting is one line, not a traceback, from the launcher's
+first statements on."""
+
+from __future__ import annotations
+
+import re
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import DEADLINE, READY, SIG_COUNTER
+
+import sigcounter
+
+MAIN = Path(sigcounter.__file__).with_name("__main__.py")
+LAUNCHERS = {"bin/sig-counter": [str(SIG_COUNTER)], "python -m sigcounter": [
+    sys.executable, "-m", "sigcounter"]}
+# Away from the source tree, whose sigcounter/ (no native module built) -m would find first.
+ELSEWHERE = "/"
+OUT_OF_MEMORY = "sig-counter: error: out of memory\n"
+
+
+@pytest.mark.parametrize("stdout", ["/dev/full", "closed"])
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_help_to_a_stdout_that_fails_is_one_line_and_status_2(option: str, stdout: str) -> None:
+    """--help or --version with stdout /dev/full (ENOSPC) or closed (EBADF)."""
+    command = f"{SIG_COUNTER} {option} " + (">/dev/full" if stdout == "/dev/full" else ">&-")
+    result = subprocess.run(["sh", "-c", command], capture_output=True, text=True,
+                            timeout=DEADLINE, stdin=subprocess.DEVNULL)
+    reason = "No space left on device" if stdout == "/dev/full" else "Bad file descriptor"
+    assert result.returncode == 2
+    assert result.stderr == f"sig-counter: cannot write to stdout: {reason}\n"
+
+
+SITECUSTOMIZE = '''
+import os, sys
+
+class FailingImport:
+    """Fails the import of $FAIL_IMPORT as a full address space would."""
+    def find_spec(self, name, path=None, target=None):
+        if name == os.environ["FAIL_IMPORT"]:
+            if os.environ["FAIL_WITH"] == "MemoryError":
+                raise MemoryError
+            raise OSError(12, "Cannot allocate memory", name)
+        return None
+
+sys.meta_path.insert(0, FailingImport())
+'''
+
+
+@pytest.mark.parametrize("failure", ["MemoryError", "OSError ENOMEM"])
+@pytest.mark.parametrize("module", ["sigcounter.cli", "sigcounter.serve", "sigcounter.writer",
+                                    "sigcounter.instruments.explain"])
+@pytest.mark.parametrize("launcher", list(LAUNCHERS))
+def test_out_of_memory_while_importing_is_one_line(
+    tmp_path: Path, launcher: str, module: str, failure: str,
+) -> None:
+    """An import that fails for lack of memory, in the launcher itself, in main(),
+    in the run before the loop or in its middle (--explain): one line, status 1."""
+    (tmp_path / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    environment = {"PYTHONPATH": str(tmp_path), "FAIL_IMPORT": module,
+                   "FAIL_WITH": failure.split()[0], "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([*LAUNCHERS[launcher], "--explain"], capture_output=True, text=True,
+                            timeout=DEADLINE, stdin=subprocess.DEVNULL, env=environment,
+                            cwd=ELSEWHERE)
+    assert (result.returncode, result.stdout) == (1, "")
+    lines = result.stderr.splitlines(keepends=True)
+    # An OSError in the run itself is the kernel's refusal, said in its words.
+    assert lines[-1] in (OUT_OF_MEMORY, "sig-counter: error: Cannot allocate memory\n")
+    assert "Traceback" not in result.stderr
+    # Failing in the middle of the run, its ready line came first.
+    assert len(lines) == (2 if module == "sigcounter.instruments.explain" else 1), lines
+
+
+def _first_statements_end(launcher: Path) -> int:
+    """The line of the launcher's last signal-blocking statement."""
+    lines = launcher.read_text().splitlines()
+    return lines.index("block_handled(_before)") + 1
+
+
+def _outcome(command: list[str], limit_kib: int) -> str:
+    """How the program ends under ``ulimit -v limit_kib``: "ran", "one line" (its own
+    message), "before" (the interpreter or the launcher's first statements failed),
+    or the stderr of a traceback from the program's own code."""
+    limit = limit_kib * 1024
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
+        cwd=ELSEWHERE,
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()  # the ready line, or the failure's start
+        if READY.match(first):
+            process.terminate()  # SIGTERM: answered as usual
+            process.communicate(timeout=DEADLINE)
+            return "ran"
+        stderr = first + process.communicate(timeout=DEADLINE)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=DEADLINE)
+    if re.fullmatch(r"sig-counter: error: [^\n]+\n", stderr):
+        return "one line"
+    return "before" if not _in_the_programs_reach(stderr, command) else stderr
+
+
+def _in_the_programs_reach(stderr: str, command: list[str]) -> bool:
+    """Whether a traceback passes through the program's code beyond the launcher's
+    first statements (which block the signals, and import only the signal table)."""
+    launcher = Path(command[0]) if command[0] == str(SIG_COUNTER) else MAIN
+    first_end = _first_statements_end(launcher)
+    for path, line in re.findall(r'File "([^"]+)", line (\d+)', stderr):
+        if Path(path) == launcher and int(line) > first_end:
+            return True
+        if "/sigcounter/" in path and Path(path).name not in ("__init__.py", "signaltable.py",
+                                                                "__main__.py"):
+            return True
+    return False
+
+
+def _address_space_kib(command: list[str]) -> int:
+    """VmPeak of a plain run, once ready: about the tightest limit it runs under."""
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, cwd=ELSEWHERE)
+    try:
+        assert process.stderr is not None and READY.match(process.stderr.readline())
+        status = Path(f"/proc/{process.pid}/status").read_text()
+    finally:
+        process.kill()
+        process.communicate(timeout=DEADLINE)
+    match = re.search(r"^VmPeak:\s+(\d+) kB", status, re.M)
+    assert match
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("launcher", list(LAUNCHERS))
+def test_a_tight_ulimit_v_never_gives_a_traceback_from_the_program(launcher: str) -> None:
+    """Under limits from 2 MiB below the plain run's address space up to it, in steps
+    of 100 KiB: the run, the program's one line, or a failure before its first
+    statements, never a traceback from its own code."""
+    command = [*LAUNCHERS[launcher], "--interval", "0.05"]
+    peak = _address_space_kib(command)
+    outcomes = {limit: _outcome(command, limit) for limit in range(peak - 2000, peak + 200, 100)}
+    tracebacks = {limit: text for limit, text in outcomes.items()
+                  if text not in ("ran", "one line", "before")}
+    assert not tracebacks, tracebacks
+    # The sweep reached the program's own reach, not only the interpreter's start-up.
+    assert list(outcomes.values()).count("one line") >= 3, outcomes
