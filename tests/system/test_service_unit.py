@@ -94,7 +94,7 @@ def test_the_unit_is_a_notify_service_with_a_watchdog() -> None:
     this file says why it holds."""
     lines = dict(_service_section())
     assert lines["Type"] == "notify" and lines["NotifyAccess"] == "main"
-    assert lines["ExecStart"] == "/usr/local/bin/sig-counter"
+    assert lines["ExecStart"] == "/opt/sig-counter/bin/sig-counter"
     assert lines["WatchdogSec"] == "10s"
     assert set(lines) - SERVICE_LINES == set(HOLDS_BECAUSE)
 
@@ -105,7 +105,7 @@ def test_systemd_analyze_verify_has_nothing_to_say(tmp_path: Path) -> None:
     run, so the copy checked names the command these tests installed."""
     copy = tmp_path / UNIT.name
     copy.write_text(UNIT.read_text().replace(
-        "ExecStart=/usr/local/bin/sig-counter\n", f"ExecStart={SIG_COUNTER}\n"))
+        "ExecStart=/opt/sig-counter/bin/sig-counter\n", f"ExecStart={SIG_COUNTER}\n"))
     result = _analyze("verify", str(copy))
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
