@@ -111,7 +111,7 @@ build_inputs() {  # one line: a digest of what the native module and the install
         "$VENV/bin/python" -VV
         printf 'SIGCOUNTER_PROBES=%s sdt.h=%s\n' "${SIGCOUNTER_PROBES:-}" \
             "$(compiles sys/sdt.h && echo yes || echo no)"
-        cat pyproject.toml setup.py bin/sig-counter native/*
+        cat pyproject.toml setup.py bin/sig-counter native/*.py native/*.h native/*.c
     } | sha256sum | cut -d' ' -f1
 }
 
