@@ -280,7 +280,10 @@ NO_PRIVILEGES = ("--no-new-privs", "--bounding-set=-all", "--inh-caps=-all",
                  "--ambient-caps=-all")
 
 
-def _mdwe_works() -> bool:
+@pytest.fixture(scope="module")
+def mdwe_works() -> bool:
+    """Can the kernel turn W^X on (PR_SET_MDWE)? Asked in a forked child, and so before
+    the function-scoped fixtures start any thread (the manager's reader)."""
     return bool(in_child(lambda: ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) == 0))
 
 
@@ -289,14 +292,16 @@ def _status(pid: int) -> dict[str, str]:
     return dict(line.split(":\t", 1) for line in lines if ":\t" in line)
 
 
-def test_it_runs_with_no_capabilities_and_no_new_privs(tmp_path: Path, manager: Manager) -> None:
+def test_it_runs_with_no_capabilities_and_no_new_privs(
+    tmp_path: Path, mdwe_works: bool, manager: Manager
+) -> None:
     """Under setpriv with an empty capability set and no_new_privs (and W^X where the
     kernel has it): ready, watchdog, pidfile, signals and shutdown all work."""
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("setpriv is not installed (it comes with util-linux)")
     pidfile = tmp_path / "sig-counter.pid"
-    mode = "mdwe" if _mdwe_works() else "plain"
+    mode = "mdwe" if mdwe_works else "plain"
     process = Running("--interval", "0.01", "--pidfile", str(pidfile), program=(
         sys.executable, "-c", LAUNCHER, mode, setpriv, *NO_PRIVILEGES, "--", str(SIG_COUNTER)))
     try:
