@@ -109,6 +109,7 @@ pip() {
 build_inputs() {  # one line: a digest of what the native module and the install are made of
     {
         "$VENV/bin/python" -VV
+        pwd  # the tree the venv's editable install points at
         printf 'SIGCOUNTER_PROBES=%s sdt.h=%s\n' "${SIGCOUNTER_PROBES:-}" \
             "$(compiles sys/sdt.h && echo yes || echo no)"
         cat pyproject.toml setup.py bin/sig-counter native/*.py native/*.h native/*.c
@@ -165,10 +166,11 @@ source_files() {  # NUL-separated: what an sdist is made of, build outputs and c
         # git's view: tracked and new files, not what .gitignore names (the
         # native module, __pycache__, .venv), and not files deleted since.
         git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' file; do
-            [ -e "$file" ] && printf '%s\0' "$file"
+            if [ -e "$file" ]; then printf '%s\0' "$file"; fi
         done
-    else  # an unpacked sdist: all of it
-        find . -path ./.venv -prune -o -type f -print0
+    else  # an unpacked sdist: all of it but venvs, caches and build outputs
+        find . \( -path './.venv*' -o -path "./$DIST" -o -path ./build -o -name '__pycache__' \
+            -o -name '.*_cache' -o -name '*.so' \) -prune -o -type f -print0
     fi
 }
 
