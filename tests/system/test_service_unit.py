@@ -95,7 +95,7 @@ def test_the_unit_is_a_notify_service_with_a_watchdog() -> None:
     this file says why it holds."""
     lines = dict(_service_section())
     assert lines["Type"] == "notify" and lines["NotifyAccess"] == "main"
-    assert lines["ExecStart"] == "/usr/local/bin/sig-counter"
+    assert lines["ExecStart"] == "/opt/sig-counter/bin/sig-counter"
     assert lines["WatchdogSec"] == "10s"
     assert set(lines) - SERVICE_LINES == set(HOLDS_BECAUSE)
 
@@ -106,7 +106,7 @@ def test_systemd_analyze_verify_has_nothing_to_say(tmp_path: Path) -> None:
     run, so the copy checked names the command these tests installed."""
     copy = tmp_path / UNIT.name
     copy.write_text(UNIT.read_text().replace(
-        "ExecStart=/usr/local/bin/sig-counter\n", f"ExecStart={SIG_COUNTER}\n"))
+        "ExecStart=/opt/sig-counter/bin/sig-counter\n", f"ExecStart={SIG_COUNTER}\n"))
     result = _analyze("verify", str(copy))
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
@@ -274,18 +274,23 @@ NO_PRIVILEGES = ("--no-new-privs", "--bounding-set=-all", "--inh-caps=-all",
                  "--ambient-caps=-all")
 
 
-def _mdwe_works() -> bool:
+@pytest.fixture(scope="module")
+def mdwe_works() -> bool:
+    """Can the kernel turn W^X on (PR_SET_MDWE)? Asked in a forked child, and so before
+    the function-scoped fixtures start any thread (the manager's reader)."""
     return bool(in_child(lambda: ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) == 0))
 
 
-def test_it_runs_with_no_capabilities_and_no_new_privs(tmp_path: Path, manager: Manager) -> None:
+def test_it_runs_with_no_capabilities_and_no_new_privs(
+    tmp_path: Path, mdwe_works: bool, manager: Manager
+) -> None:
     """Under setpriv with an empty capability set and no_new_privs (and W^X where the
     kernel has it): ready, watchdog, pidfile, signals and shutdown all work."""
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("setpriv is not installed (it comes with util-linux)")
     pidfile = tmp_path / "sig-counter.pid"
-    mode = "mdwe" if _mdwe_works() else "plain"
+    mode = "mdwe" if mdwe_works else "plain"
     process = Running("--interval", "0.01", "--pidfile", str(pidfile), program=(
         sys.executable, "-c", LAUNCHER, mode, setpriv, *NO_PRIVILEGES, "--", str(SIG_COUNTER)))
     try:

@@ -1,0 +1,124 @@
+"""Working in the checkout: ``python -m sigcounter`` from its root runs the built program,
+docs/observing.md's commands work there, and a second ``./dev.sh run`` or ``./dev.sh
+test`` leaves a running sig-counter's native module alone (dev.sh installs the checkout
+in editable mode and builds the module in place only when its inputs changed)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+from support import DEADLINE, SIG_COUNTER, Running
+from support.packaging import ROOT, SYSTEM_PATH, VENV, check, dev_sh_env, run
+from support.usdt import require_probes
+
+import sigcounter
+from sigcounter.kernel.probes import EXTENSION_PATH, PROBE_NAMES, PROVIDER, build_note
+
+PYTHON = VENV / "bin" / "python"
+OBSERVING = ROOT / "docs" / "observing.md"
+# The observing page's commands, as a shell with the venv's bin on PATH runs them.
+SHELL_ENV = {"PATH": f"{VENV / 'bin'}:{SYSTEM_PATH}", "HOME": str(Path.home()),
+             "LANG": "C.UTF-8"}
+
+
+def _mapped_native(pid: int) -> set[tuple[int, str]]:
+    """(inode, path) of each mapping of the native module in ``pid``; a replaced file's
+    path ends in " (deleted)"."""
+    maps = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    fields = [line.split(maxsplit=5) for line in maps if "/_native" in line]
+    return {(int(field[4]), field[5]) for field in fields}
+
+
+def test_python_m_sigcounter_from_the_root_reports_the_probes() -> None:
+    require_probes()
+    version = check([str(PYTHON), "-m", "sigcounter", "--version"], cwd=ROOT, timeout=DEADLINE)
+    assert version == f"sig-counter {sigcounter.__version__} ({build_note()})\n"
+    assert f"USDT probes {PROVIDER}:tick" in version
+
+
+def test_python_m_sigcounter_from_the_root_runs_the_checkouts_module() -> None:
+    """The source folder that shadows any install from the root holds the built module."""
+    assert Path(EXTENSION_PATH).parent == ROOT / "sigcounter" / "kernel"
+    process = Running("--interval", "0.05", program=(str(PYTHON), "-m", "sigcounter"), cwd=ROOT)
+    try:
+        process.wait_ready()
+        paths = {path for _, path in _mapped_native(process.pid)}
+        assert paths == {str(Path(EXTENSION_PATH).resolve())}
+        assert process.count() >= 0
+        process.send(signal.SIGTERM)
+        assert process.line().startswith(b"received terminated")
+        assert process.wait_exit() == 0
+    finally:
+        process.stop()
+
+
+def _sh_blocks() -> list[str]:
+    return re.findall(r"^```sh\n(.*?)^```$", OBSERVING.read_text(), re.S | re.M)
+
+
+def _venv_relative() -> str:
+    """The page says .venv; this run's venv may be another (CI has one per Python)."""
+    return os.path.relpath(VENV, ROOT)
+
+
+def test_observing_md_starts_the_program_from_the_checkout() -> None:
+    """The page's first block (activate the venv, start, wait for the ready line), then
+    the signals it says end a run."""
+    block = next(block for block in _sh_blocks() if block.startswith(". .venv/bin/activate"))
+    block = block.replace(".venv/", f"{_venv_relative()}/")
+    errors = ROOT / "sig-counter.err"
+    existed = errors.exists()
+    try:
+        result = run(["bash", "-c", block + 'kill -USR1 $PID\nkill -TERM $PID; wait $PID\n'
+                      'echo "status $?"\n'], cwd=ROOT, env=SHELL_ENV, timeout=DEADLINE * 2)
+    finally:
+        if not existed:
+            errors.unlink(missing_ok=True)
+    assert re.fullmatch(r"Ticker count: \d+\nreceived terminated \N{EM DASH} shutting down\n"
+                        r"status 0\n", result.stdout), result.stdout
+
+
+def test_observing_md_finds_the_extension_and_its_probes_from_the_checkout() -> None:
+    """``SO=...`` names the module that the page's ``python -c`` prints, and
+    ``bpftrace -l "usdt:$SO:*"`` lists the four probes in it."""
+    require_probes()
+    so_line = next(block for block in _sh_blocks() if block.startswith("SO="))
+    python_c = re.search(r"`(python -c '[^`]*EXTENSION_PATH[^`]*')`", OBSERVING.read_text())
+    assert python_c, "the page's python -c command"
+    bpftrace = shutil.which("bpftrace")
+    if bpftrace is None:
+        pytest.fail("bpftrace is not installed: ./dev.sh test installs it")
+    script = f'{so_line}{python_c[1]}\nrealpath "$SO"\nbpftrace -l "usdt:$SO:*"\n'
+    output = check(["bash", "-c", script], cwd=ROOT, env=SHELL_ENV, timeout=DEADLINE * 3)
+    printed, resolved, *listing = output.splitlines()
+    assert Path(printed).resolve() == Path(resolved) == Path(EXTENSION_PATH).resolve()
+    so = so_line.strip().removeprefix("SO=")
+    probes = sorted(line for line in listing if line.startswith("usdt:"))
+    assert probes == sorted(f"usdt:{so}:{PROVIDER}:{name}" for name in PROBE_NAMES)
+
+
+@pytest.mark.parametrize("command", [["run", "--version"], ["test", "--version"]],
+                         ids=["run", "test"])
+def test_a_second_dev_sh_leaves_a_running_instances_module_alone(command: list[str]) -> None:
+    """With the build up to date, ./dev.sh builds nothing: the module a running
+    sig-counter maps stays the file on disk, not a deleted one."""
+    env = dev_sh_env()
+    check(["./dev.sh", "run", "--version"], cwd=ROOT, env=env)  # the build, up to date
+    process = Running("--interval", "0.05", program=(str(SIG_COUNTER),))
+    try:
+        process.wait_ready()
+        before = _mapped_native(process.pid)
+        assert before and not [path for _, path in before if path.endswith("(deleted)")]
+        again = check(["./dev.sh", *command], cwd=ROOT, env=env)
+        assert "building" not in again, again
+        assert _mapped_native(process.pid) == before
+        (inode, path), = before
+        assert os.stat(path).st_ino == inode
+        assert process.count() >= 0  # and it still answers
+    finally:
+        process.stop()
