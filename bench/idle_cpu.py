@@ -79,13 +79,15 @@ def steal_and_idle_ticks() -> tuple[int, int]:
     return int(fields[8]), int(fields[4])
 
 
-def start(argvs: dict[str, Any], names: list[str], interval: float) -> dict[str, Running]:
+def start(argvs: dict[str, Any], names: list[str], interval: float,
+          ready: dict[str, int]) -> dict[str, Running]:
     """Start ``names`` in a random order, a random fraction of an interval
-    apart, so that their ticks fall at random phases to one another."""
+    apart, so that their ticks fall at random phases to one another; note in
+    ``ready`` when each said it was ready (its timer is armed just before)."""
     running: dict[str, Running] = {}
     for name in random.sample(names, len(names)):
         running[name] = Running(argvs[name](interval))
-        running[name].wait_handling()
+        ready[name] = running[name].wait_handling()
         time.sleep(random.uniform(0, interval))
     return running
 
@@ -113,7 +115,8 @@ def window(argvs: dict[str, Any], names: list[str], interval: float, seconds: fl
            perf: bool) -> dict[str, Any]:
     """One window over fresh processes: per program, the schedstat deltas and
     (with ``perf``) perf stat's counts; the machine's steal and idle time."""
-    running = start(argvs, names, interval)
+    ready: dict[str, int] = {}
+    running = start(argvs, names, interval, ready)
     try:
         time.sleep(1.0 + 2 * interval + random.uniform(0, interval))  # settle, random phase
         pids = {name: program.pid for name, program in running.items()}
@@ -130,6 +133,7 @@ def window(argvs: dict[str, Any], names: list[str], interval: float, seconds: fl
             figures[name]["perf"] = perf_read(tracer)
         for name, pid in pids.items():
             figures[name]["last_cpu"] = last_cpu(pid)
+            figures[name]["ready_ns"] = ready[name]
     finally:
         for program in running.values():
             program.stop()
@@ -235,6 +239,26 @@ def counts_per_tick(windows: list[dict[str, Any]]) -> dict[str, dict[str, float]
     return table
 
 
+def phase_effect(windows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """CPU per tick (schedstat, perf off) of each timerfd program by whether its
+    ticks fall within 1 ms of another's, so that they wake in one burst, or
+    apart. The phase is the time it became ready, modulo the interval; the
+    plain handlers drift and "alone" has no neighbours, so neither counts."""
+    found: dict[str, list[float]] = {}
+    for w in windows:
+        if w["perf"] or w["arrangement"] == "alone":
+            continue
+        period = round(w["interval"] * 1e9)
+        phases = {n: f["ready_ns"] % period for n, f in w["programs"].items() if n != PLAIN}
+        for name, phase in phases.items():
+            near = min(min((phase - p) % period, (p - phase) % period)
+                       for n, p in phases.items() if n != name)
+            if (cost := per_tick_us(w["programs"][name], "schedstat")) is not None:
+                where = "within 1 ms of another" if near < 1_000_000 else "apart"
+                found.setdefault(f"{name} @ {w['interval']:g} s, {where}", []).append(cost)
+    return {key: spread(values) for key, values in sorted(found.items())}
+
+
 def _cell(s: dict[str, float]) -> str:
     return f"{s['median']:.1f} ({s['p25']:.1f}–{s['p75']:.1f})"
 
@@ -291,16 +315,19 @@ def main() -> int:
         step(f"idle CPU: round {number + 1} of {rounds} (load {now})")
         windows += run_round(argvs, plan, perf=number % 2 == 1)
     cells, counts = summarise(windows), counts_per_tick(windows)
-    overhead = perf_overhead(cells)
+    overhead, phases = perf_overhead(cells), phase_effect(windows)
     result = {"machine": machine(), "load_before": load,
               "load_after": Path("/proc/loadavg").read_text().split()[:3],
               "seconds": round(time.monotonic() - began), "rounds": rounds, "plan": plan,
               "cells": cells, "counts_per_tick": counts, "perf_overhead": overhead,
+              "phase_effect": phases,
               "windows": windows}
     (args.out / "idle_cpu.json").write_text(json.dumps(result, indent=1))
     print(table(cells, counts))
     print("perf stat attached, schedstat CPU per tick with it ÷ without: " + ", ".join(
         f"{k} {v:.2f}×" for k, v in overhead.items()))
+    print("\nCPU per tick by tick phase (schedstat, perf off), µs: " + "; ".join(
+        f"{k}: {_cell(v)}, n={v['n']}" for k, v in phases.items()))
     step(f"done in {result['seconds']} s; load {load} before, {result['load_after']} after; "
          f"{args.out / 'idle_cpu.json'}")
     return 0
