@@ -9,23 +9,18 @@ one-line error, not a traceback.
 
 from __future__ import annotations
 
-import os
-import stat
 import sys
 
 from sigcounter import __version__
+from sigcounter.instrumented import Instruments, open_outputs
 from sigcounter.kernel.lean import TYPE_CHECKING, prctl_module
-from sigcounter.options import HELP, PROG, Options, UsageError, parse_args
-from sigcounter.stdfds import ClosedStdout, say, secure_standard_fds
+from sigcounter.options import HELP, PROG, UsageError, parse_args
+from sigcounter.stdfds import ClosedStdout, say, secure_standard_fds, write_all
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-    from typing import IO, Any
+    from collections.abc import Sequence
+    from typing import Any
 
-    from sigcounter.instruments.cpuprofile import CpuProfile
-    from sigcounter.instruments.observer import Observer
-    from sigcounter.instruments.stats import Stats
-    from sigcounter.instruments.tracefile import TraceWriter
 
 
 def _set_identity() -> None:
@@ -52,128 +47,14 @@ def _version() -> str:
     return f"{PROG} {__version__} ({build_note()})"
 
 
-def _write_all(fd: int, text: str) -> str | None:
-    """``text`` written whole to ``fd``: None, or the error's words if it could not be."""
-    data = memoryview(text.encode())
-    try:
-        while data:
-            data = data[os.write(fd, data):]
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    return None
-
-
 def _answer(text: str) -> int:
     """--help and --version: the text on stdout, status 0; when stdout does not
     take it, one line on stderr and status 2, as `ls --help >/dev/full` does."""
-    reason = _write_all(1, text + "\n")
+    reason = write_all(1, text + "\n")
     if reason is None:
         return 0
     say(f"{PROG}: cannot write to stdout: {reason}")
     return 2
-
-
-def _open_output(option: str, path: str) -> int:
-    """The fd of --trace's or --cpuprofile's file, opened without waiting."""
-    from sigcounter.instruments.outfile import NotAFile, open_output
-
-    try:
-        return open_output(path)
-    except NotAFile as exc:
-        raise UsageError(f"{option} {path}: {exc}") from None
-    except OSError as exc:
-        raise UsageError(f"{option} {path}: {exc.strerror or exc}") from None
-
-
-def _check_pidfile(path: str) -> None:
-    """A --pidfile that names something other than a regular file (a FIFO, a
-    device, a directory) is a usage error now; the claim, once ready, never
-    opens it in a way that waits either (sigcounter/pidfile.py)."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return  # absent, as it usually is; any other problem the claim reports
-    if not stat.S_ISREG(mode):
-        from sigcounter.instruments.outfile import kind
-
-        raise UsageError(f"--pidfile {path}: {kind(mode)}, not a regular file")
-
-
-def _open_outputs(options: Options) -> tuple[IO[str] | None, IO[bytes] | None]:
-    """Open --trace and --cpuprofile now, so a bad path fails before the run."""
-    trace = profile = None
-    try:
-        if options.pidfile:
-            _check_pidfile(options.pidfile)
-        if options.trace:
-            trace = open(_open_output("--trace", options.trace), "w", encoding="utf-8")  # noqa: SIM115
-        if options.cpuprofile:
-            profile = open(_open_output("--cpuprofile", options.cpuprofile), "wb")  # noqa: SIM115
-    except UsageError:
-        if trace is not None:
-            trace.close()
-        raise
-    return trace, profile
-
-
-def _lost(option: str, path: str, consequence: str) -> Callable[[OSError], None]:
-    """The one stderr line for an instrument's output that failed, in the errno's
-    own words (a buffered file's EAGAIN comes with words of its own)."""
-    def report(exc: OSError) -> None:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        say(f"{PROG}: {option} {path}: {reason}; {consequence}")
-
-    return report
-
-
-class _Instruments:
-    """What the options asked to watch: the observer the loop tells (None: no
-    instrument calls at all), the stats, and the files written."""
-
-    def __init__(self, options: Options, trace: IO[str] | None, profile: IO[bytes] | None):
-        observers: list[Observer] = []
-        self.stats: Stats | None = None
-        self.trace: TraceWriter | None = None
-        self.profile: CpuProfile | None = None
-        if options.stats:
-            from sigcounter.instruments.stats import Stats
-
-            self.stats = Stats()
-            observers.append(self.stats)
-        if trace is not None and options.trace:
-            from sigcounter.instruments.tracefile import TraceWriter
-
-            self.trace = TraceWriter(trace, _lost("--trace", options.trace,
-                                                  "trace off, counting on"))
-            observers.append(self.trace)
-        if profile is not None and options.cpuprofile:
-            from sigcounter.instruments.cpuprofile import CpuProfile
-
-            self.profile = CpuProfile(profile, _lost("--cpuprofile", options.cpuprofile,
-                                                     "no profile written"))
-        self.observer = _one_observer(observers)
-
-    def finish(self, status: int) -> int:
-        """Close the trace, print the stats table; ``status``, or 1 when an
-        output asked for was lost (each loss was said when it happened)."""
-        lost = False
-        if self.trace is not None:
-            self.trace.close()
-            lost = self.trace.error is not None
-        if self.profile is not None and self.profile.error is not None:
-            lost = True
-        if self.stats is not None and (reason := _write_all(2, self.stats.table())):
-            say(f"{PROG}: --stats: cannot write the table to stderr: {reason}")
-            lost = True
-        return (status or 1) if lost else status
-
-
-def _one_observer(observers: list[Observer]) -> Observer | None:
-    if len(observers) <= 1:
-        return observers[0] if observers else None
-    from sigcounter.instruments.observer import Observers
-
-    return Observers(observers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -192,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"{PROG}: error: {exc}")
         return 1
     try:
-        trace, profile = _open_outputs(options)
+        trace, profile = open_outputs(options)
     except UsageError as exc:
         say(f"{PROG}: error: {exc} (see --help)")
         return 2
@@ -201,14 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # one thing worth saying.
         from sigcounter.kernel import native  # noqa: F401
         _set_identity()
-        instruments = _Instruments(options, trace, profile)
+        instruments = Instruments(options, trace, profile)
     except ImportError as exc:
         say(f"{PROG}: error: {exc}")
         return 1
-    try:
-        from sigcounter.serve import serve
+    from sigcounter.serve import serve
 
-        status = serve(options, instruments.observer, instruments.stats, instruments.profile)
-    except KeyboardInterrupt:  # Ctrl-C before the signals were blocked
-        return 130
+    status = serve(options, instruments.observer, instruments.stats, instruments.profile)
     return instruments.finish(status)

@@ -22,6 +22,7 @@ is read through that same descriptor, not by opening the path again.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import stat
@@ -134,7 +135,5 @@ def _install(staging: str, path: str) -> bool:
 
 
 def _unlink_quietly(path: str) -> None:
-    try:  # noqa: SIM105 - contextlib would be one more import for four lines
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass

@@ -49,3 +49,14 @@ def _is_open(fd: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def write_all(fd: int, text: str) -> str | None:
+    """``text`` written whole to ``fd``: None, or the error's words if it could not be."""
+    data = memoryview(text.encode())
+    try:
+        while data:
+            data = data[os.write(fd, data):]
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None

@@ -16,11 +16,13 @@ if not sys.platform.startswith("linux"):
 
 try:
     from sigcounter.kernel._native import ffi, lib
-except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+except ModuleNotFoundError as exc:  # pragma: no cover - exercised in a subprocess test
     raise ImportError(
         "sig-counter's native module sigcounter.kernel._native is not built: "
         "install the package with `pip install .` (needs gcc, the Python headers "
         f"and cffi), or run ./dev.sh run ({exc})"
     ) from exc
+except ImportError as exc:  # pragma: no cover - built, but the loader refused it
+    raise ImportError(f"sig-counter's native module cannot be loaded: {exc}") from exc
 
 __all__ = ["ffi", "lib"]
