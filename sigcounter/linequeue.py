@@ -21,38 +21,38 @@ class LineQueue:
         self.limit = limit
         self.dropped = 0  # lines dropped since the last take_dropped()
         self.dropped_total = 0
-        self._data = bytearray()
+        self.pending = bytearray()  # the bytes waiting; empty (false) when none
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.pending)
 
     @property
     def lines(self) -> int:
         """Whole lines waiting."""
-        return self._data.count(b"\n")
+        return self.pending.count(b"\n")
 
     def push(self, data: bytes, *, keep: bool = False) -> bool:
         """Queue ``data`` behind what waits; False (and counted) if it was dropped."""
-        if not keep and len(self._data) + len(data) > self.limit:
+        if not keep and len(self.pending) + len(data) > self.limit:
             lines = data.count(b"\n")
             self.dropped += lines
             self.dropped_total += lines
             return False
-        self._data += data
+        self.pending += data
         return True
 
     def peek(self) -> bytes:
         """Everything waiting, to try writing it."""
-        return bytes(self._data)
+        return bytes(self.pending)
 
     def consume(self, written: int) -> None:
         """The first ``written`` bytes went out."""
-        del self._data[:written]
+        del self.pending[:written]
 
     def clear(self) -> int:
         """Forget what waits; return how many whole lines that was."""
         lines = self.lines
-        self._data.clear()
+        self.pending.clear()
         return lines
 
     def take_dropped(self) -> int:

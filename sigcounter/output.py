@@ -8,7 +8,7 @@ pid and uid, with the value of a ``sigqueue(3)``.
 
 from __future__ import annotations
 
-from sigcounter.events import Event, Tick
+from sigcounter.events import TICK, Event, Tick
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.siginfo import SI_KERNEL, SI_QUEUE
 from sigcounter.signaltable import ROWS
@@ -30,9 +30,9 @@ for _row in ROWS:
 
 def format_event(event: Event | Tick) -> str:
     """The original's line for ``event``; empty for a tick (it prints none)."""
-    if isinstance(event, Tick):
+    if event.kind == TICK:
         return ""
-    head, tail = _LINE_PARTS[event.signal.signo]
+    head, tail = _LINE_PARTS[event.signal.signo]  # type: ignore[union-attr]
     return head if tail is None else f"{head}{event.count}{tail}"
 
 

@@ -99,7 +99,7 @@ class StdoutWriter:
         The common case (nothing queued, the whole line taken) is written
         out here, one call to the sink's own write: each Python frame
         between the wake-up and the write shows in a SIGUSR1's latency."""
-        put, queue, sink = self._put, self.queue, self.sink
+        put, pending, sink = self._put, self.queue.pending, self.sink
         send, fd, calls, call = sink.send, sink.write_fd, sink.calls, sink.call
 
         def emit(event: Event | Tick) -> None:
@@ -108,7 +108,7 @@ class StdoutWriter:
                 self.write_last(data, by_hangup=_is_hangup(event))
             elif not data:
                 return
-            elif queue or self._hung_up:
+            elif pending or self._hung_up:  # the bytes themselves: no call to ask
                 put(data)
             else:
                 calls[call] += 1

@@ -2,8 +2,9 @@
 
 What ``typing.NamedTuple`` gives, without importing ``typing`` (about 1.7 MB
 of resident memory) or ``collections`` into the program: a tuple subclass
-whose fields are read through C-level item getters, so building one is a
-single tuple allocation and reading a field costs no Python frame. Subclasses
+whose fields are read through C-level getters (``lean.field_getter``), so
+building one is a single tuple allocation and reading a field costs no Python
+frame. Subclasses
 name their fields in ``_fields`` and annotate them for type checkers. A field
 may be called ``count``, the user's word for the count: it then hides
 ``tuple.count``, which nothing here calls.
@@ -11,7 +12,7 @@ may be called ``count``, the user's word for the count: it then hides
 
 from __future__ import annotations
 
-from sigcounter.kernel.lean import TYPE_CHECKING, itemgetter
+from sigcounter.kernel.lean import TYPE_CHECKING, field_getter
 
 if TYPE_CHECKING:
     from typing import Any, Self
@@ -24,7 +25,7 @@ class Record(tuple):  # type: ignore[type-arg]
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for index, name in enumerate(cls._fields):
-            setattr(cls, name, property(itemgetter(index), doc=f"field {index}: {name}"))
+            setattr(cls, name, field_getter(index, f"field {index}: {name}"))
 
     def __new__(cls, *values: object) -> Self:
         if len(values) != len(cls._fields):
