@@ -75,6 +75,10 @@ class StdoutWriter:
         self._tag = 0
         self._watch = 0  # the events the loop watches for now (0: not watched)
         self._hung_up = False
+        # A SIGHUP ends the run: what the gone terminal cannot show is no loss.
+        self._ending_by_hangup = False
+        self._lost_at_hangup = 0  # the lines that were waiting when it hung up
+        self._said_lost = False  # the first line lost after the hang-up was said
 
     @property
     def dropped_total(self) -> int:
@@ -128,17 +132,23 @@ class StdoutWriter:
 
     def write_last(self, data: bytes, *, by_hangup: bool = False) -> None:
         """The run's last line (the shutdown line): never dropped, and after the
-        count of lines dropped before it. ``by_hangup``: the run ends because
-        stdout's terminal hung up, so a line it cannot show is no loss."""
+        count of lines dropped before it. ``by_hangup``: the run ends with a
+        SIGHUP, the terminal's hang-up reaching us, so what stdout's terminal
+        cannot show any more (this line, lines it left waiting) is no loss,
+        unless lines were lost while the run went on after it hung up."""
+        if by_hangup:
+            self._ending_by_hangup = True
+            if not self._said_lost:
+                self.lost -= self._lost_at_hangup
+                self._lost_at_hangup = 0
         if self._hung_up:
-            if not by_hangup:
-                self._lose(data.count(b"\n"))
+            self._lose(data.count(b"\n"))
             return
         if self.queue.dropped:
             self._report_dropped()
-        self._put(data, keep=True, lost_counts=not by_hangup)
+        self._put(data, keep=True)
 
-    def _put(self, data: bytes, *, keep: bool = False, lost_counts: bool = True) -> None:
+    def _put(self, data: bytes, *, keep: bool = False) -> None:
         if self._hung_up:
             self._lose(data.count(b"\n"))
             return
@@ -147,7 +157,7 @@ class StdoutWriter:
         if self.queue:
             self.queue.push(data, keep=keep)
             return
-        written = self._try_write(data, lost_counts=lost_counts)
+        written = self._try_write(data)
         if written < len(data):
             self._queue_rest(data[written:])
 
@@ -158,7 +168,7 @@ class StdoutWriter:
     def flush(self) -> bool:
         """Write what waits, as far as stdout takes it; True when all is out."""
         while self.queue:
-            written = self._try_write(self.queue.peek())
+            written = self._try_write(self.queue.peek(), queued=True)
             if written == 0:
                 return False
             self.queue.consume(written)
@@ -194,14 +204,15 @@ class StdoutWriter:
             raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))  # the reader went away
         self.flush()
 
-    def _try_write(self, data: bytes, *, lost_counts: bool = True) -> int:
-        """Bytes written (0: stdout is full; see ``_write_failed``)."""
+    def _try_write(self, data: bytes, *, queued: bool = False) -> int:
+        """Bytes written (0: stdout is full; see ``_write_failed``). ``queued``:
+        ``data`` is the queue's own, which a hang-up counts by itself."""
         try:
             return self.sink.write(data)
         except OSError as exc:
-            return self._write_failed(exc, data, lost_counts=lost_counts)
+            return self._write_failed(exc, data, queued=queued)
 
-    def _write_failed(self, exc: OSError, data: bytes, *, lost_counts: bool = True) -> int:
+    def _write_failed(self, exc: OSError, data: bytes, *, queued: bool = False) -> int:
         """What a failed write means: 0 bytes written if stdout is only full;
         for a terminal's EIO (its hang-up, seen before any SIGHUP), all of
         them, gone with it; anything else ends the run."""
@@ -212,7 +223,7 @@ class StdoutWriter:
         if not (self.sink.terminal and exc.errno == errno.EIO):
             raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
         self._hang_up()
-        if lost_counts:
+        if not queued:
             self._lose(data.count(b"\n"))
         return len(data)
 
@@ -224,10 +235,17 @@ class StdoutWriter:
         if self._loop is not None and self._watch:
             self._loop.unwatch(self.sink.write_fd, self._tag)
         self._watch = 0
-        self._lose(self.queue.clear())
+        waiting = self.queue.clear()
+        if not self._ending_by_hangup:  # said only if the run goes on without its SIGHUP
+            self.lost += waiting
+            self._lost_at_hangup = waiting
 
     def _lose(self, lines: int) -> None:
-        if lines and not self.lost:
+        """``lines`` had nowhere to go: stdout's terminal is gone."""
+        if not lines or self._ending_by_hangup:
+            return
+        if not self._said_lost:
+            self._said_lost = True
             self._warn(f"{PROG}: stdout's terminal hung up and no SIGHUP came; "
                        "its lines are dropped from now on")
         self.lost += lines

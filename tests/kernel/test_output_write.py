@@ -110,3 +110,53 @@ def test_the_shutdown_line_is_never_dropped_and_comes_after_the_drop_count() -> 
         writer.close()
         os.close(read_end)
         os.close(write_end)
+
+
+def _stalled_terminal(said: list[str]) -> tuple[int, int, StdoutWriter]:
+    """A writer on a pty's terminal side whose master nobody reads: lines queue."""
+    master, terminal = os.openpty()
+    writer = StdoutWriter(terminal, warn=said.append)
+    while not writer.pending_lines:
+        writer.write(b"x" * 99 + b"\n")
+    return master, terminal, writer
+
+
+def test_a_terminal_gone_counts_each_waiting_line_once_and_says_so_once() -> None:
+    """The terminal hangs up with lines waiting and the run goes on: each waiting
+    line, and each line after, counts once; the loss is said once."""
+    said: list[str] = []
+    master, terminal, writer = _stalled_terminal(said)
+    waiting = writer.pending_lines
+    try:
+        os.close(master)  # the hang-up: the next write is EIO
+        assert writer.flush()
+        assert writer.lost == waiting and said == []  # not said until the run goes on
+        writer.write(b"Ticker count: 3\n")
+        writer.write_last(b"received terminated\n")
+        assert writer.lost == waiting + 2
+        assert len(said) == 1 and "hung up and no SIGHUP came" in said[0]
+        assert writer.drain(0) == waiting + 2
+    finally:
+        writer.close()
+        os.close(terminal)
+
+
+@pytest.mark.parametrize("sighup_first", [False, True], ids=["hang-up first", "SIGHUP first"])
+def test_a_run_ended_by_its_sighup_loses_nothing_to_the_gone_terminal(sighup_first: bool) -> None:
+    """Lines waiting when the terminal hangs up and the shutdown line after it are
+    no loss when the run ends with the hang-up's SIGHUP, whichever is seen first."""
+    said: list[str] = []
+    master, terminal, writer = _stalled_terminal(said)
+    try:
+        if sighup_first:
+            writer.write_last(b"received hangup\n", by_hangup=True)
+            os.close(master)
+        else:
+            os.close(master)
+            writer.flush()
+            writer.write_last(b"received hangup\n", by_hangup=True)
+        assert writer.drain(10**9) == 0
+        assert writer.lost == 0 and said == []
+    finally:
+        writer.close()
+        os.close(terminal)
