@@ -15,6 +15,7 @@ from sigcounter import __version__
 from sigcounter.instrumented import Instruments, open_outputs
 from sigcounter.kernel.lean import TYPE_CHECKING, prctl_module
 from sigcounter.options import HELP, PROG, UsageError, parse_args
+from sigcounter.signaltable import handled_signals
 from sigcounter.stdfds import ClosedStdout, say, secure_standard_fds, write_all
 
 if TYPE_CHECKING:
@@ -49,7 +50,13 @@ def _version() -> str:
 
 def _answer(text: str) -> int:
     """--help and --version: the text on stdout, status 0; when stdout does not
-    take it, one line on stderr and status 2, as `ls --help >/dev/full` does."""
+    take it, one line on stderr and status 2, as `ls --help >/dev/full` does.
+    The handled signals are unblocked first: nothing runs after this write,
+    and a stdout that makes it wait (a paused terminal) must not leave
+    Ctrl-C and SIGTERM pending."""
+    import _signal
+
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, handled_signals())
     reason = write_all(1, text + "\n")
     if reason is None:
         return 0

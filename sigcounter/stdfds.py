@@ -7,18 +7,35 @@ would be "stdout", and the count would be written into it. So before any
 other descriptor exists: a closed stdin or stderr is opened on /dev/null
 (nothing to read; messages go nowhere, as the parent chose), and a closed
 stdout, where the program's whole output goes, is an error.
+
+The handled signals are blocked for the whole run, so a message must never
+wait for a stderr nobody reads (a full pipe shared with stdout by ``2>&1``, a
+terminal on Ctrl-S): once the fds are safe, stderr is written through a
+non-blocking description of its own (``kernel.sink.Sink``), and a message
+that finds no room is lost rather than waited for.
 """
 
 from __future__ import annotations
 
 import os
 
+from sigcounter.kernel.lean import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sigcounter.kernel.sink import Sink
+
+_stderr: Sink | None = None  # stderr's own non-blocking description, once the fds are safe
+
 
 def say(message: str, fd: int = 2) -> None:
-    """One line on stderr (or ``fd``), one ``write``; never raises: with stderr
-    gone there is nowhere left to report to."""
-    try:  # noqa: SIM105 - contextlib would cost an import at start-up
-        os.write(fd, f"{message}\n".encode())
+    """One line on stderr (or ``fd``), one ``write``; never raises and never
+    waits: with stderr gone or full there is nowhere left to report to."""
+    data = f"{message}\n".encode()
+    try:  # by hand: contextlib would cost an import at start-up
+        if fd == 2 and _stderr is not None:
+            _stderr.write(data)
+        else:
+            os.write(fd, data)
     except OSError:
         pass
 
@@ -31,7 +48,9 @@ def secure_standard_fds() -> None:
     """Fill a closed fd 0 or 2 with /dev/null; ClosedStdout if fd 1 is closed.
 
     Runs before anything else is opened, so each /dev/null lands on the
-    lowest free number, the very one that was closed."""
+    lowest free number, the very one that was closed. Then stderr gets its
+    non-blocking description."""
+    global _stderr
     for fd in (0, 1, 2):
         if _is_open(fd):
             continue
@@ -41,6 +60,9 @@ def secure_standard_fds() -> None:
         if placeholder != fd:  # something else was open below it after all
             os.dup2(placeholder, fd)
             os.close(placeholder)
+    from sigcounter.kernel.sink import Sink
+
+    _stderr = Sink(2)
 
 
 def _is_open(fd: int) -> bool:
@@ -51,12 +73,36 @@ def _is_open(fd: int) -> bool:
     return True
 
 
-def write_all(fd: int, text: str) -> str | None:
-    """``text`` written whole to ``fd``: None, or the error's words if it could not be."""
+def write_all(fd: int, text: str, wait_s: float = 1.0) -> str | None:
+    """``text`` written whole to ``fd``: None, or the error's words if it could
+    not be. On stderr's own description, a full stderr is waited for up to
+    ``wait_s`` (the --stats table at the end of a run), then given up on."""
     data = memoryview(text.encode())
+    sink = _stderr if fd == 2 else None
+    deadline = None
     try:
         while data:
-            data = data[os.write(fd, data):]
+            if sink is None:
+                data = data[os.write(fd, data):]
+            elif written := sink.write(bytes(data)):
+                data = data[written:]
+            elif (deadline := _wait_writable(sink.write_fd, deadline, wait_s)) is None:
+                return "no room on stderr"
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
+
+
+def _wait_writable(fd: int, deadline: float | None, wait_s: float) -> float | None:
+    """Wait until ``fd`` takes bytes or the deadline passes; the deadline, or None."""
+    import select
+    import time
+
+    now = time.monotonic()
+    deadline = now + wait_s if deadline is None else deadline
+    if now >= deadline:
+        return None
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    poller.poll((deadline - now) * 1000)
+    return deadline
