@@ -67,11 +67,11 @@ def open_outputs(options: Options) -> tuple[IO[str] | None, IO[bytes] | None]:
 def _lost(option: str, path: str, consequence: str) -> Callable[[OSError], None]:
     """The one stderr line for an instrument's output that failed, in the errno's
     own words (a buffered file's EAGAIN comes with words of its own)."""
-    def report(exc: OSError) -> None:
+    def say_lost(exc: OSError) -> None:
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         say(f"{PROG}: {option} {path}: {reason}; {consequence}")
 
-    return report
+    return say_lost
 
 
 class Instruments:

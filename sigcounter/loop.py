@@ -26,6 +26,7 @@ from sigcounter.signaltable import (
     DISPLAY,
     PROBE_CODES,
     RESET,
+    ROWS,
     SHUTDOWN,
     TICK,
     handled_signals,
@@ -42,9 +43,13 @@ if TYPE_CHECKING:
     Emit = Callable[[Event | Tick], None]
     Handler = Callable[[int], None]
 
-# The actions TickLoop.run knows how to carry out (a test holds this to the
-# signal table's ACTIONS).
-ACTIONS = (DISPLAY, RESET, SHUTDOWN)
+# What each action of the signal table does to the count, beyond its line
+# (a shutdown also ends the loop). TickLoop.open() refuses a table with an
+# action missing here, and a test holds the two to each other.
+EFFECTS: dict[str, Callable[[Counter], None] | None] = {
+    DISPLAY: None, RESET: Counter.reset, SHUTDOWN: None,
+}
+ACTIONS = tuple(EFFECTS)
 
 
 class UnhandledSignal(RuntimeError):
@@ -82,6 +87,9 @@ class TickLoop:
         signals are the signal table's (``handled_signals()``), blocked in the
         calling thread.
         """
+        unknown = {row.action for row in ROWS} - set(EFFECTS)
+        if unknown:
+            raise ValueError(f"the signal table has actions the loop cannot do: {unknown}")
         self.signals = handled_signals()
         self._signals = SignalFD(self.signals, nonblocking=True)
         self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
@@ -146,6 +154,7 @@ class TickLoop:
         every_wake = loop_wait.every_wake = observer is not None or emit_ticks
         wait, counter, clock, handlers = loop_wait.wait, self.counter, time.monotonic_ns, \
             self._handlers
+        rows, effects = BY_SIGNO, EFFECTS
         if observer is not None:
             observer.started(loop_wait.start_ns, loop_wait.interval_ns, loop_wait.tick_source,
                              counter.count)
@@ -162,13 +171,13 @@ class TickLoop:
                     # The signal path, written out here rather than in a call:
                     # every step between the wake-up and the write shows in
                     # the latency.
-                    row = BY_SIGNO.get(info.signo)
+                    row = rows.get(info.signo)
                     if row is None:
                         raise UnhandledSignal(f"{signal_name(info.signo)} has no row in the "
                                               "signal table")
                     action = row.action
-                    if action == RESET:
-                        counter.reset()
+                    if (effect := effects[action]) is not None:
+                        effect(counter)
                     event = build_record(Event, (action, counter.count, info))
                     emit(event)
                     if emit_enabled():  # a tracer on sigcounter:emit (one nop otherwise)

@@ -8,12 +8,24 @@ to a program that otherwise sleeps.
 from __future__ import annotations
 
 from sigcounter.kernel.constants import NS_PER_S, TICK_SOURCES, TIMERFD
-from sigcounter.signaltable import help_text
+from sigcounter.signaltable import help_text, summary
 
 PROG = "sig-counter"
 MIN_INTERVAL_NS = 1_000  # one microsecond
 MAX_INTERVAL_NS = 86_400 * NS_PER_S  # one day
 MAX_DRAIN_NS = 3_600 * NS_PER_S  # an hour
+
+def _wrap(text: str, width: int = 79) -> str:
+    """``text`` in lines of at most ``width`` (textwrap would bring ``re``)."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "\n".join([*lines, line])
+
 
 USAGE = f"""\
 usage: {PROG} [--interval SECONDS] [--tick-source {{timerfd,timeout}}] [-q] [-v]
@@ -22,8 +34,7 @@ usage: {PROG} [--interval SECONDS] [--tick-source {{timerfd,timeout}}] [-q] [-v]
 """
 
 HELP = USAGE + f"""
-Count timer ticks; show the count on SIGUSR1, reset it on SIGUSR2, stop cleanly
-on SIGTERM or SIGINT.
+{_wrap(f"Count timer ticks; {summary()}.")}
 
 options:
   --interval SECONDS    tick period, a decimal from 0.000001 to 86400 (default: 1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from sigcounter.events import TICK, Event, Tick
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.kernel.siginfo import SI_KERNEL, SI_QUEUE
 from sigcounter.signaltable import ROWS
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ def format_event(event: Event | Tick) -> str:
 
 def sender_text(info: SigInfo) -> str:
     """Who sent ``info``'s signal, for ``-v``: ``from pid 42, uid 1000``."""
-    if info.code == SI_KERNEL:
+    if info.from_kernel:
         return "from the kernel"
     # A process's signal carries pid 0 when the sender is not visible from
     # our PID namespace (it lives in a parent or sibling namespace).
@@ -46,7 +45,7 @@ def sender_text(info: SigInfo) -> str:
         text = f"from a process outside this PID namespace, uid {info.sender_uid}"
     else:
         text = f"from pid {info.sender_pid}, uid {info.sender_uid}"
-    return f"{text}, value {info.value_int}" if info.code == SI_QUEUE else text
+    return f"{text}, value {info.value_int}" if info.queued else text
 
 
 def format_event_verbose(event: Event | Tick) -> str:
@@ -60,10 +59,10 @@ def format_event_verbose(event: Event | Tick) -> str:
 
 def _sender_fields(info: SigInfo) -> dict[str, object]:
     fields: dict[str, object] = {
-        "sender": "kernel" if info.code == SI_KERNEL else "process",
+        "sender": "kernel" if info.from_kernel else "process",
         "sender_pid": info.sender_pid, "sender_uid": info.sender_uid, "si_code": info.code,
     }
-    if info.code == SI_QUEUE:
+    if info.queued:
         fields["value"] = info.value_int
     return fields
 

@@ -81,6 +81,7 @@ def serve(
     writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None)
     if stats is not None:
         stats.count_calls(writer.calls)
+        stats.count_dropped(lambda: writer.dropped_total)
     pidfile: PidFile | None = None
     notifier: Notifier | None = None
     try:
@@ -117,8 +118,6 @@ def serve(
         say(f"{PROG}: error: {exc.strerror or exc}")
         return 1
     finally:
-        if stats is not None:
-            stats.dropped_lines = writer.dropped_total
         _release(pidfile, notifier)
         writer.close()
         if profile is not None:

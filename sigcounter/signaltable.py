@@ -27,26 +27,31 @@ TICK = "tick"  # not a signal's: the event of ticks counted (--json -v)
 PROBE_CODES = {DISPLAY: 1, RESET: 2, SHUTDOWN: 3, TICK: 4}
 
 # What --help says each action does, after the line it prints.
-_EFFECTS = {DISPLAY: "", RESET: " and set the count to 0", SHUTDOWN: ", exit 0"}
+HELP_EFFECTS = {DISPLAY: "", RESET: " and set the count to 0", SHUTDOWN: ", exit 0"}
 
 
 class Row:
     """One handled signal: its number and name, its action, the line it prints
-    (``{count}`` stands for the count), and whether an inherited SIG_IGN is
-    kept (the signal is then not handled at all)."""
+    (``{count}`` stands for the count), whether an inherited SIG_IGN is kept
+    (the signal is then not handled at all), and whether it is a terminal's
+    hang-up (a run it ends loses nothing to the terminal that went away)."""
 
-    __slots__ = ("signo", "name", "action", "line", "keeps_ignore")
+    __slots__ = ("signo", "name", "action", "line", "keeps_ignore", "hangup")
 
-    def __init__(self, name: str, action: str, line: str, *, keeps_ignore: bool = False) -> None:
+    def __init__(
+        self, name: str, action: str, line: str, *, keeps_ignore: bool = False,
+        hangup: bool = False,
+    ) -> None:
         self.signo: int = getattr(_signal, name)
         self.name = name
         self.action = action
         self.line = line
         self.keeps_ignore = keeps_ignore
+        self.hangup = hangup
 
     def help_line(self) -> str:
         shown = self.line.replace("{count}", "N")
-        return f'  {self.name:<9} print "{shown}"{_EFFECTS[self.action]}'
+        return f'  {self.name:<9} print "{shown}"{HELP_EFFECTS[self.action]}'
 
 
 ROWS = (
@@ -58,7 +63,8 @@ ROWS = (
     # The original dies on SIGHUP; here a terminal going away ends the run as
     # cleanly as SIGTERM. Under nohup (SIGHUP ignored at start) it stays
     # ignored: that is nohup's contract, and the original never asks for it.
-    Row("SIGHUP", SHUTDOWN, "received hangup \N{EM DASH} shutting down", keeps_ignore=True),
+    Row("SIGHUP", SHUTDOWN, "received hangup \N{EM DASH} shutting down", keeps_ignore=True,
+        hangup=True),
 )
 BY_SIGNO = {row.signo: row for row in ROWS}
 
@@ -88,6 +94,20 @@ def block_handled(before: set[int] | None = None) -> tuple[int, ...]:
     else:
         _signal.pthread_sigmask(_signal.SIG_SETMASK, before | set(signals))
     return signals
+
+
+_SUMMARY = {DISPLAY: "show the count on", RESET: "reset it on", SHUTDOWN: "stop cleanly on"}
+
+
+def summary() -> str:
+    """What the signals do, in one phrase: "show the count on SIGUSR1, ..."."""
+    parts = []
+    for action in ACTIONS:
+        names = [row.name for row in ROWS if row.action == action]
+        if names:
+            listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+            parts.append(f"{_SUMMARY[action]} {listed}")
+    return ", ".join(parts)
 
 
 def help_text() -> str:

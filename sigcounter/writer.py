@@ -33,11 +33,10 @@ from sigcounter.events import Event
 from sigcounter.kernel.constants import NS_PER_S
 from sigcounter.kernel.epoll import EPOLLERR, EPOLLHUP, EPOLLOUT, Epoll
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.kernel.signals import SIGHUP
 from sigcounter.kernel.sink import Sink
 from sigcounter.linequeue import QUEUE_LIMIT, LineQueue
 from sigcounter.options import PROG
-from sigcounter.signaltable import SHUTDOWN
+from sigcounter.signaltable import BY_SIGNO, SHUTDOWN
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -263,6 +262,7 @@ class StdoutWriter:
 
 
 def _is_hangup(event: Event) -> bool:
-    """A SIGHUP: the terminal hanging up, as it reached us (from the kernel, or
-    resent by the shell, as bash does to its jobs)."""
-    return event.signal.signo == SIGHUP
+    """A terminal's hang-up (the signal table's SIGHUP), as it reached us: from
+    the kernel, or resent by the shell, as bash does to its jobs."""
+    row = BY_SIGNO.get(event.signal.signo)
+    return row is not None and row.hangup

@@ -10,6 +10,8 @@ table, the exit status) happens as it would have.
 
 from __future__ import annotations
 
+import contextlib
+
 from sigcounter.kernel.lean import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,9 +53,7 @@ class CpuProfile:
 
     def _fail(self, exc: OSError) -> None:
         self.error = exc
-        try:  # noqa: SIM105 - contextlib would be one import more
-            self._stream.close()  # the buffered rest fails again; the fd is closed all the same
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # the buffered rest fails again; the fd is closed
+            self._stream.close()
         if self._on_error is not None:
             self._on_error(exc)

@@ -15,7 +15,7 @@ from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from sigcounter.kernel.loopwait import Wake
     from sigcounter.kernel.siginfo import SigInfo
@@ -28,7 +28,7 @@ class Stats(Observer):
         self.start_ns: int | None = None  # None until the loop starts
         self.stopped_ns: int | None = None  # None while it runs
         self.ticks = self.wakeups = 0
-        self.dropped_lines = 0  # lines stdout never took (kept up to date by the program)
+        self._dropped: Callable[[], int] = _none  # lines stdout never took, so far
         self.wait_calls: Counter[str] = Counter()  # the native wait's epoll_pwait and read
         self.signals: Counter[str] = Counter()
         self.lateness = Histogram()
@@ -40,6 +40,14 @@ class Stats(Observer):
         its sends) to the table: ``counts``, by name, is kept up to date by
         its owner and read whenever the table is made."""
         self._call_counts.append(counts)
+
+    def count_dropped(self, dropped: Callable[[], int]) -> None:
+        """Where the table reads how many lines stdout never took, so far."""
+        self._dropped = dropped
+
+    @property
+    def dropped_lines(self) -> int:
+        return self._dropped()
 
     @property
     def syscalls(self) -> Counter[str]:
@@ -95,6 +103,10 @@ class Stats(Observer):
         ):
             lines.append(f"  {label:<18}{_row(histogram)}")
         return "\n".join(lines) + "\n"
+
+
+def _none() -> int:
+    return 0
 
 
 def _row(histogram: Histogram) -> str:

@@ -21,6 +21,7 @@ the loop goes on counting.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 
@@ -71,10 +72,8 @@ class TraceWriter(Observer):
         if self.error is not None:
             return
         self.error = exc
-        try:  # noqa: SIM105 - contextlib would be one import more
+        with contextlib.suppress(OSError):  # the buffered rest fails again
             self._stream.close()
-        except OSError:
-            pass
         if self._on_error is not None:
             self._on_error(exc)
 

@@ -8,15 +8,17 @@ avoids what it says. The helpers shared by several modules live here; the
 others must sit where they are used, each marked there:
 
 - ``bin/sig-counter`` is a plain script, not a pip entry point (whose
-  wrapper imports ``re``);
+  wrapper imports ``re``), and it and ``__main__.py`` block the signals with
+  the built-in ``_signal`` before any other import;
 - ``options.py`` parses the command line by hand (argparse brings ``re``);
 - ``kernel/signals.py`` takes the signal numbers from the C headers (the
   ``signal`` module's enums);
-- ``stdfds.say`` catches OSError by hand (``contextlib`` brings
-  ``collections``);
+- ``stdfds.say`` and the launchers catch OSError by hand (``contextlib``
+  brings ``collections``);
 - ``notify.py`` speaks to NOTIFY_SOCKET through ``_socket`` (``socket``
-  brings ``enum``), and ``kernel/sink.py`` imports ``socket`` only when
-  stdout is a socket;
+  brings ``enum``) and packs its send timeout's ``struct timeval`` by hand
+  (``struct`` is one import more), and ``kernel/sink.py`` imports ``socket``
+  only when stdout is a socket;
 - ``serve.py`` freezes what start-up allocated (``gc.freeze()``), so the
   collector does not walk it again on every full collection.
 """

@@ -54,8 +54,7 @@ class Wake(Record):
     __slots__ = ()
     _fields = (
         "begin_ns", "end_ns", "ticks", "lateness_ns", "counted_ns", "ready", "epoll_waits",
-        "reads",
-        "interrupted",
+        "reads", "interrupted",
     )
     begin_ns: int  # CLOCK_MONOTONIC when the epoll_pwait began (taken in C)
     end_ns: int  # CLOCK_MONOTONIC when it returned
@@ -63,8 +62,8 @@ class Wake(Record):
     lateness_ns: int  # counted_ns minus the due time of the last tick counted
     counted_ns: int  # when ticks were last counted (an earlier wake-up's if ticks == 0)
     ready: int  # watched fds ready besides the timer and the signalfd
-    epoll_waits: int  # system calls made since the last Wake (EINTR'd ones too)
-    reads: int
+    epoll_waits: int  # epoll_pwait calls since the last Wake (EINTR'd ones too)
+    reads: int  # read calls (timerfd and signalfd) since the last Wake
     interrupted: int  # how many of those epoll_pwaits ended in EINTR
 
 

@@ -77,9 +77,15 @@ def test_out_of_memory_while_importing_is_one_line(
 
 
 def _first_statements_end(launcher: Path) -> int:
-    """The line of the launcher's last signal-blocking statement."""
+    """The line of the launcher's last statement before launch() takes over."""
     lines = launcher.read_text().splitlines()
-    return lines.index("block_handled(_before)") + 1
+    return next(n for n, line in enumerate(lines, 1) if line.startswith("from sigcounter.launch"))
+
+
+def _launch_guard_line() -> int:
+    """The line in launch.py from which an import failure is the program's to say."""
+    lines = (MAIN.parent / "launch.py").read_text().splitlines()
+    return lines.index("    try:") + 1
 
 
 def _outcome(command: list[str], limit_kib: int) -> str:
@@ -111,14 +117,17 @@ def _outcome(command: list[str], limit_kib: int) -> str:
 
 def _in_the_programs_reach(stderr: str, command: list[str]) -> bool:
     """Whether a traceback passes through the program's code beyond the launcher's
-    first statements (which block the signals, and import only the signal table)."""
+    first statements (which block the signals, and import launch.py and the
+    signal table) and launch()'s own first lines (which keep the table's)."""
     launcher = Path(command[0]) if command[0] == str(SIG_COUNTER) else MAIN
-    first_end = _first_statements_end(launcher)
+    first_end, guard = _first_statements_end(launcher), _launch_guard_line()
     for path, line in re.findall(r'File "([^"]+)", line (\d+)', stderr):
         if Path(path) == launcher and int(line) > first_end:
             return True
+        if Path(path).name == "launch.py" and int(line) >= guard:
+            return True
         if "/sigcounter/" in path and Path(path).name not in ("__init__.py", "signaltable.py",
-                                                                "__main__.py"):
+                                                                "__main__.py", "launch.py"):
             return True
     return False
 

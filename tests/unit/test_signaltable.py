@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import signal
 
-from sigcounter import loop
+from sigcounter import loop, signaltable
 from sigcounter.signaltable import ACTIONS, BY_SIGNO, PROBE_CODES, ROWS, TICK, help_text
 
 
-def test_every_action_is_carried_out_by_the_loop() -> None:
-    """The loop knows exactly the table's actions, and each row uses one of them."""
-    assert set(loop.ACTIONS) == set(ACTIONS)
+def test_every_action_is_carried_out_by_the_loop_and_described() -> None:
+    """The loop knows exactly the table's actions, each row uses one of them,
+    and --help can say what each does."""
+    assert set(loop.ACTIONS) == set(ACTIONS) == set(signaltable.HELP_EFFECTS)
     assert {row.action for row in ROWS} <= set(ACTIONS)
 
 
@@ -27,6 +28,7 @@ def test_one_row_per_signal_with_the_originals_words() -> None:
         signal.SIGHUP: "received hangup \N{EM DASH} shutting down",
     }
     assert [row.name for row in ROWS if row.keeps_ignore] == ["SIGHUP"]
+    assert [row.name for row in ROWS if row.hangup] == ["SIGHUP"]
 
 
 def test_probe_codes_and_help_come_from_the_table() -> None:
