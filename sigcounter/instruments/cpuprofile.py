@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 
+from sigcounter.instruments.outfile import truncate
 from sigcounter.kernel.lean import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class CpuProfile:
                 import marshal
 
                 self._profiler.create_stats()
+                truncate(self._stream)
                 marshal.dump(self._profiler.stats, self._stream)
             self._stream.close()
         except OSError as exc:

@@ -27,7 +27,12 @@ import errno
 import os
 import stat
 
-_OPEN = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+from sigcounter.kernel.lean import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import IO, Any
+
+_OPEN = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _KINDS = (
     (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
     (stat.S_ISBLK, "a block device"), (stat.S_ISCHR, "a character device"),
@@ -48,9 +53,11 @@ def kind(mode: int) -> str:
 
 
 def open_output(path: str) -> int:
-    """``path`` opened for writing (created, truncated) without waiting: the fd
+    """``path`` opened for writing (created if need be) without waiting: the fd
     of a regular file or a character device. OSError if the open fails,
-    NotAFile for anything else."""
+    NotAFile for anything else. Not truncated yet: an instance that stops
+    before its run (its pidfile held by another) must not empty the other's
+    files; ``truncate`` does it at the first write."""
     try:
         fd = os.open(path, _OPEN, 0o666)
     except OSError as exc:
@@ -63,6 +70,13 @@ def open_output(path: str) -> int:
         os.close(fd)
         raise NotAFile(f"{kind(mode)}, not a regular file")
     return fd
+
+
+def truncate(stream: IO[Any]) -> None:
+    """Empty an instrument's file before its first write (a device has nothing
+    to empty: left as it is)."""
+    if stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+        stream.truncate(0)
 
 
 def _mode(path: str) -> int | None:

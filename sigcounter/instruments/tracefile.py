@@ -26,6 +26,7 @@ import json
 import os
 
 from sigcounter.instruments.observer import Observer
+from sigcounter.instruments.outfile import truncate
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
 
@@ -84,6 +85,10 @@ class TraceWriter(Observer):
         self._write(name, "C", at_ns, args={"value": value})
 
     def started(self, start_ns: int, interval_ns: int, tick_source: str, count: int) -> None:
+        try:
+            truncate(self._stream)  # the run is on: the file is ours now
+        except OSError as exc:
+            self._fail(exc)
         self._write("process_name", "M", start_ns, args={"name": "sig-counter"})
         self._write("thread_name", "M", start_ns, args={"name": "main (event loop)"})
         self._write("ticks start", "i", start_ns, s="t",

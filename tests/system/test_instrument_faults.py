@@ -203,3 +203,24 @@ def test_a_stats_table_to_a_reader_gone_makes_the_status_1(children: list[_Child
         assert select.select([reader], [], [], DEADLINE)[0], "no ready line"
         assert reader.readline().startswith(b"sig-counter: pid ")
     assert child.answers_then_stops() == 1
+
+
+def test_a_second_instance_leaves_the_first_ones_files_alone(tmp_path: Path) -> None:
+    """A second run with the same --pidfile stops before its run: the trace and
+    profile paths it was given, the first run's, are not emptied."""
+    pidfile, trace, profile = tmp_path / "pid", tmp_path / "trace.json", tmp_path / "cpu.prof"
+    profile.write_bytes(b"an earlier profile")
+    first = Running("--pidfile", str(pidfile), "--trace", str(trace))
+    try:
+        first.wait_ready()
+        poll_until(lambda: trace.exists() and trace.stat().st_size > 0, what="the first trace")
+        written = trace.read_bytes()
+        second = subprocess.run(
+            [str(SIG_COUNTER), "--pidfile", str(pidfile), "--trace", str(trace),
+             "--cpuprofile", str(profile)],
+            capture_output=True, text=True, timeout=DEADLINE, stdin=subprocess.DEVNULL)
+        assert second.returncode == 1 and "already running" in second.stderr
+        assert trace.read_bytes().startswith(written)
+        assert profile.read_bytes() == b"an earlier profile"
+    finally:
+        first.stop()
