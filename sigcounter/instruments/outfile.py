@@ -75,7 +75,11 @@ def open_output(path: str) -> int:
 def truncate(stream: IO[Any]) -> None:
     """Empty an instrument's file before its first write (a device has nothing
     to empty: left as it is)."""
-    if stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+    try:
+        fd = stream.fileno()
+    except OSError:  # io.UnsupportedOperation: a stream in memory, no file to empty
+        return
+    if stat.S_ISREG(os.fstat(fd).st_mode):
         stream.truncate(0)
 
 
