@@ -18,6 +18,7 @@ that finds no room is lost rather than waited for.
 from __future__ import annotations
 
 import os
+import time
 
 from sigcounter.kernel.lean import TYPE_CHECKING
 
@@ -79,30 +80,15 @@ def write_all(fd: int, text: str, wait_s: float = 1.0) -> str | None:
     ``wait_s`` (the --stats table at the end of a run), then given up on."""
     data = memoryview(text.encode())
     sink = _stderr if fd == 2 else None
-    deadline = None
+    deadline_ns = time.monotonic_ns() + int(wait_s * 1e9)
     try:
         while data:
             if sink is None:
                 data = data[os.write(fd, data):]
             elif written := sink.write(bytes(data)):
                 data = data[written:]
-            elif (deadline := _wait_writable(sink.write_fd, deadline, wait_s)) is None:
+            elif not sink.wait_writable(deadline_ns):
                 return "no room on stderr"
     except OSError as exc:
         return exc.strerror or str(exc)
     return None
-
-
-def _wait_writable(fd: int, deadline: float | None, wait_s: float) -> float | None:
-    """Wait until ``fd`` takes bytes or the deadline passes; the deadline, or None."""
-    import select
-    import time
-
-    now = time.monotonic()
-    deadline = now + wait_s if deadline is None else deadline
-    if now >= deadline:
-        return None
-    poller = select.poll()
-    poller.register(fd, select.POLLOUT)
-    poller.poll((deadline - now) * 1000)
-    return deadline

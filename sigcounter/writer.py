@@ -30,8 +30,7 @@ import os
 import time
 
 from sigcounter.events import Event
-from sigcounter.kernel.constants import NS_PER_S
-from sigcounter.kernel.epoll import EPOLLERR, EPOLLHUP, EPOLLOUT, Epoll
+from sigcounter.kernel.epoll import EPOLLERR, EPOLLHUP, EPOLLOUT
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.sink import Sink
 from sigcounter.linequeue import QUEUE_LIMIT, LineQueue
@@ -180,11 +179,9 @@ class StdoutWriter:
         """At shutdown: wait up to ``timeout_ns`` for the queue to go out;
         return how many lines were not delivered (dropped and lost ones included)."""
         if self.queue and self.sink.watchable:
-            deadline = time.monotonic_ns() + timeout_ns
-            with Epoll() as epoll:
-                epoll.register(self.sink.write_fd, EPOLLOUT)
-                while not self.flush() and (left := deadline - time.monotonic_ns()) > 0:
-                    epoll.wait(left / NS_PER_S)
+            deadline_ns = time.monotonic_ns() + timeout_ns
+            while not self.flush() and self.sink.wait_writable(deadline_ns):
+                pass
         return self.queue.lines + self.dropped_total
 
     def _report_dropped(self) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 
 from sigcounter.kernel.lean import TYPE_CHECKING
 
@@ -47,6 +48,19 @@ class Sink:
             return self.send(self.write_fd, data)
         except BlockingIOError:
             return 0
+
+    def wait_writable(self, deadline_ns: int) -> bool:
+        """Wait until the file takes bytes again, or CLOCK_MONOTONIC reaches
+        ``deadline_ns``; False, without waiting, once it has."""
+        import select  # only an output that stalled ever waits
+
+        left_ns = deadline_ns - time.monotonic_ns()
+        if left_ns <= 0:
+            return False
+        poller = select.poll()
+        poller.register(self.write_fd, select.POLLOUT)
+        poller.poll(-(-left_ns // 1_000_000))  # in ms, rounded up
+        return True
 
     def close(self) -> None:
         """Close what the sink opened of its own (never ``fd`` itself)."""
