@@ -10,9 +10,7 @@ table, the exit status) happens as it would have.
 
 from __future__ import annotations
 
-import contextlib
-
-from sigcounter.instruments.outfile import truncate
+from sigcounter.instruments.outfile import OutputFile
 from sigcounter.kernel.lean import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,10 +25,13 @@ class CpuProfile:
     def __init__(
         self, stream: IO[bytes], on_error: Callable[[OSError], None] | None = None,
     ) -> None:
-        self._stream = stream
-        self._on_error = on_error
+        self._file = OutputFile(stream, on_error)
         self._profiler: Profile | None = None
-        self.error: OSError | None = None  # why the file was not written, if it was not
+
+    @property
+    def error(self) -> OSError | None:
+        """Why the file was not written, if it was not."""
+        return self._file.error
 
     def start(self) -> None:
         """Profile from here on (the run's set-up is not what is measured)."""
@@ -47,15 +48,8 @@ class CpuProfile:
                 import marshal
 
                 self._profiler.create_stats()
-                truncate(self._stream)
-                marshal.dump(self._profiler.stats, self._stream)
-            self._stream.close()
+                self._file.truncate()
+                marshal.dump(self._profiler.stats, self._file.stream)
+            self._file.stream.close()
         except OSError as exc:
-            self._fail(exc)
-
-    def _fail(self, exc: OSError) -> None:
-        self.error = exc
-        with contextlib.suppress(OSError):  # the buffered rest fails again; the fd is closed
-            self._stream.close()
-        if self._on_error is not None:
-            self._on_error(exc)
+            self._file.fail(exc)

@@ -23,6 +23,7 @@ wait in the kernel until it comes back, and only SIGKILL ends them.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -30,6 +31,7 @@ import stat
 from sigcounter.kernel.lean import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import IO, Any
 
 _OPEN = os.O_WRONLY | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
@@ -57,7 +59,7 @@ def open_output(path: str) -> int:
     of a regular file or a character device. OSError if the open fails,
     NotAFile for anything else. Not truncated yet: an instance that stops
     before its run (its pidfile held by another) must not empty the other's
-    files; ``truncate`` does it at the first write."""
+    files; ``OutputFile.truncate`` does it at the first write."""
     try:
         fd = os.open(path, _OPEN, 0o666)
     except OSError as exc:
@@ -72,15 +74,36 @@ def open_output(path: str) -> int:
     return fd
 
 
-def truncate(stream: IO[Any]) -> None:
-    """Empty an instrument's file before its first write (a device has nothing
-    to empty: left as it is)."""
-    try:
-        fd = stream.fileno()
-    except OSError:  # io.UnsupportedOperation: a stream in memory, no file to empty
-        return
-    if stat.S_ISREG(os.fstat(fd).st_mode):
-        stream.truncate(0)
+class OutputFile:
+    """An instrument's open file, and the first failure to write it.
+
+    Writing it never raises into the run: the first OSError is kept as
+    ``error`` and told once to ``on_error``, and the file is closed then (the
+    repeat of that error for the data still buffered is the same failure)."""
+
+    def __init__(self, stream: IO[Any], on_error: Callable[[OSError], None] | None) -> None:
+        self.stream = stream
+        self.error: OSError | None = None
+        self._on_error = on_error
+
+    def fail(self, exc: OSError) -> None:
+        if self.error is not None:
+            return
+        self.error = exc
+        with contextlib.suppress(OSError):
+            self.stream.close()
+        if self._on_error is not None:
+            self._on_error(exc)
+
+    def truncate(self) -> None:
+        """Empty the file before its first write (a device has nothing to
+        empty: left as it is). Raises OSError, for the caller to ``fail``."""
+        try:
+            fd = self.stream.fileno()
+        except OSError:  # io.UnsupportedOperation: a stream in memory, no file to empty
+            return
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            self.stream.truncate(0)
 
 
 def _mode(path: str) -> int | None:

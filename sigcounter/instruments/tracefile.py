@@ -21,12 +21,11 @@ the loop goes on counting.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 
 from sigcounter.instruments.observer import Observer
-from sigcounter.instruments.outfile import truncate
+from sigcounter.instruments.outfile import OutputFile
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
 
@@ -47,9 +46,7 @@ class TraceWriter(Observer):
     OSError from it stops the writing (see ``error``) instead of the loop."""
 
     def __init__(self, stream: IO[str], on_error: Callable[[OSError], None] | None = None) -> None:
-        self._stream = stream
-        self._on_error = on_error
-        self.error: OSError | None = None  # the failure that ended the writing, if any
+        self._file = OutputFile(stream, on_error)
         self._pid = os.getpid()  # one thread: its tid is the pid
         self._first = True
         self._dispatched_until = 0  # signals read together are dispatched one after another
@@ -61,22 +58,15 @@ class TraceWriter(Observer):
                  "tid": self._pid, **fields}
         try:
             # A buffered stream: its error may surface here, when the buffer fills.
-            self._stream.write(("[\n" if self._first else ",\n") + json.dumps(event))
+            self._file.stream.write(("[\n" if self._first else ",\n") + json.dumps(event))
         except OSError as exc:
-            self._fail(exc)
+            self._file.fail(exc)
         self._first = False
 
-    def _fail(self, exc: OSError) -> None:
-        """The first failure is the one told; the stream is closed at once, and
-        the repeat of the error its close may raise (for the data still
-        buffered) is that same failure."""
-        if self.error is not None:
-            return
-        self.error = exc
-        with contextlib.suppress(OSError):  # the buffered rest fails again
-            self._stream.close()
-        if self._on_error is not None:
-            self._on_error(exc)
+    @property
+    def error(self) -> OSError | None:
+        """The failure that ended the writing, if any."""
+        return self._file.error
 
     def _slice(self, name: str, cat: str, begin_ns: int, end_ns: int, **args: Any) -> None:
         self._write(name, "X", begin_ns, cat=cat, dur=_us(end_ns - begin_ns), args=args)
@@ -86,9 +76,9 @@ class TraceWriter(Observer):
 
     def started(self, start_ns: int, interval_ns: int, tick_source: str, count: int) -> None:
         try:
-            truncate(self._stream)  # the run is on: the file is ours now
+            self._file.truncate()  # the run is on: the file is ours now
         except OSError as exc:
-            self._fail(exc)
+            self._file.fail(exc)
         self._write("process_name", "M", start_ns, args={"name": "sig-counter"})
         self._write("thread_name", "M", start_ns, args={"name": "main (event loop)"})
         self._write("ticks start", "i", start_ns, s="t",
@@ -126,24 +116,24 @@ class TraceWriter(Observer):
         if self.error is not None:
             return
         try:
-            self._stream.flush()
+            self._file.stream.flush()
         except OSError as exc:
-            self._fail(exc)
+            self._file.fail(exc)
 
     def stopped(self, at_ns: int) -> None:
         self._write("stopped", "i", at_ns, s="t")
         if self.error is None:
             try:
-                self._stream.write("\n]\n")
+                self._file.stream.write("\n]\n")
             except OSError as exc:
-                self._fail(exc)
+                self._file.fail(exc)
         self.flush()
 
     def close(self) -> None:
         """Close the stream (a failure to is ``error`` too); again is a no-op."""
-        if self.error is not None or self._stream.closed:
+        if self.error is not None or self._file.stream.closed:
             return
         try:
-            self._stream.close()
+            self._file.stream.close()
         except OSError as exc:
-            self._fail(exc)
+            self._file.fail(exc)
