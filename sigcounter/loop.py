@@ -74,7 +74,6 @@ class TickLoop:
         self.interval_ns = interval_ns
         self.tick_source = tick_source
         self.counter = Counter() if counter is None else counter
-        self.signals: tuple[int, ...] = ()  # the handled ones, once open
         self._signals: SignalFD | None = None
         self._wait: LoopWait | None = None
         self._handlers: dict[int, Handler] = {}
@@ -90,8 +89,7 @@ class TickLoop:
         unknown = {row.action for row in ROWS} - set(EFFECTS)
         if unknown:
             raise ValueError(f"the signal table has actions the loop cannot do: {unknown}")
-        self.signals = handled_signals()
-        self._signals = SignalFD(self.signals, nonblocking=True)
+        self._signals = SignalFD(handled_signals(), nonblocking=True)
         self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
         self._wait.arm()
         return self
