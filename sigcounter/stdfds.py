@@ -11,8 +11,8 @@ stdout, where the program's whole output goes, is an error.
 The handled signals are blocked for the whole run, so a message must never
 wait for a stderr nobody reads (a full pipe shared with stdout by ``2>&1``, a
 terminal on Ctrl-S): once the fds are safe, stderr is written through a
-non-blocking description of its own (``kernel.sink.Sink``), and a message
-that finds no room is lost rather than waited for.
+non-blocking description of its own (a route of ``kernel.sink``), and a
+message that finds no room is lost rather than waited for.
 """
 
 from __future__ import annotations
@@ -61,9 +61,9 @@ def secure_standard_fds() -> None:
         if placeholder != fd:  # something else was open below it after all
             os.dup2(placeholder, fd)
             os.close(placeholder)
-    from sigcounter.kernel.sink import Sink
+    from sigcounter.kernel.sink import open_sink
 
-    _stderr = Sink(2)
+    _stderr = open_sink(2)
 
 
 def _is_open(fd: int) -> bool:
@@ -76,19 +76,28 @@ def _is_open(fd: int) -> bool:
 
 def write_all(fd: int, text: str, wait_s: float = 1.0) -> str | None:
     """``text`` written whole to ``fd``: None, or the error's words if it could
-    not be. On stderr's own description, a full stderr is waited for up to
-    ``wait_s`` (the --stats table at the end of a run), then given up on."""
-    data = memoryview(text.encode())
-    sink = _stderr if fd == 2 else None
-    deadline_ns = time.monotonic_ns() + int(wait_s * 1e9)
+    not be. On stderr's own description, in whole lines as its route allows
+    (so a reader sharing it with another writer gets no torn line), and a
+    full stderr is waited for up to ``wait_s`` (the --stats table at the end
+    of a run), then given up on."""
     try:
-        while data:
-            if sink is None:
+        if fd != 2 or _stderr is None:
+            data = memoryview(text.encode())
+            while data:
                 data = data[os.write(fd, data):]
-            elif written := sink.write(bytes(data)):
-                data = data[written:]
-            elif not sink.wait_writable(deadline_ns):
-                return "no room on stderr"
+            return None
+        return _write_lines(_stderr, text, time.monotonic_ns() + int(wait_s * 1e9))
     except OSError as exc:
         return exc.strerror or str(exc)
+
+
+def _write_lines(sink: Sink, text: str, deadline_ns: int) -> str | None:
+    from sigcounter.linequeue import LineQueue
+
+    queue = LineQueue()
+    for line in text.splitlines(keepends=True):
+        queue.push(line.encode(), keep=True)
+    while not queue.write_out(sink.write, sink.batch_bytes, sink.lines_per_write):
+        if not sink.wait_writable(deadline_ns):
+            return "no room on stderr"
     return None

@@ -4,10 +4,12 @@ The handled signals stay blocked for the whole run, so a ``write(2)`` that
 blocks (a reader that stopped reading a full pipe, a terminal on Ctrl-S)
 would make SIGTERM and Ctrl-C useless. Three parts, each with one job:
 
-- ``kernel.sink.Sink`` writes to fd 1 without blocking and without touching
-  the description the shell shares with us;
-- ``linequeue.LineQueue`` holds the whole lines stdout did not take yet, in
-  order, and drops (and counts) new ones past its bound;
+- a route of ``kernel.sink`` writes to fd 1 without blocking and without
+  touching the description the shell shares with us, and says how many
+  whole lines a write may carry (up to PIPE_BUF bytes on a pipe, one line a
+  datagram), so that no reader ever sees a torn or merged line;
+- ``linequeue.LineQueue`` holds the lines stdout did not take yet, one by
+  one, in order, and drops (and counts) new ones past its bound;
 - this module is stdout's policy: write now or queue; watch stdout in the
   loop's epoll set (for its reader going away, and, only while lines wait,
   for room), so an idle tick costs what it did; say once on stderr how many
@@ -32,7 +34,7 @@ import time
 from sigcounter.events import Event
 from sigcounter.kernel.epoll import EPOLLERR, EPOLLHUP, EPOLLOUT
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.kernel.sink import Sink
+from sigcounter.kernel.sink import open_sink
 from sigcounter.linequeue import QUEUE_LIMIT, LineQueue
 from sigcounter.options import PROG
 from sigcounter.signaltable import BY_SIGNO, SHUTDOWN
@@ -63,7 +65,7 @@ class StdoutWriter:
         self, fd: int = 1, *, limit: int = QUEUE_LIMIT, warn: Warn = _ignore,
         dropped_event: Callable[[int], str] | None = None,
     ) -> None:
-        self.sink = Sink(fd)
+        self.sink = open_sink(fd)
         self.queue = LineQueue(limit)
         self.calls = self.sink.calls  # the writes really made, for --stats
         self.lost = 0  # lines lost to a terminal that hung up
@@ -77,15 +79,19 @@ class StdoutWriter:
         self._ending_by_hangup = False
         self._lost_at_hangup = 0  # the lines that were waiting when it hung up
         self._said_lost = False  # the first line lost after the hang-up was said
+        if self.sink.fallback:
+            warn(f"{PROG}: {self.output} cannot be opened again without blocking "
+                 f"({self.sink.fallback}); a reader that stalls will hold the run")
+
+    @property
+    def output(self) -> str:
+        """What messages call the output: ``stdout (a pipe)``."""
+        return self.sink.describe("stdout")
 
     @property
     def dropped_total(self) -> int:
         """Lines that never reached stdout: dropped by the queue or lost to a hang-up."""
         return self.queue.dropped_total + self.lost
-
-    @property
-    def pending_lines(self) -> int:
-        return self.queue.lines
 
     def attach(self, loop: TickLoop) -> None:
         """Watch stdout in ``loop``'s epoll set: for its reader going away (a
@@ -101,7 +107,7 @@ class StdoutWriter:
         The common case (nothing queued, the whole line taken) is written
         out here, one call to the sink's own write: each Python frame
         between the wake-up and the write shows in a SIGUSR1's latency."""
-        put, pending, sink = self._put, self.queue.pending, self.sink
+        put, pending, sink = self.put, self.queue.waiting, self.sink
         send, fd, calls, call = sink.send, sink.write_fd, sink.calls, sink.call
 
         def emit(event: Event | Tick) -> None:
@@ -119,14 +125,9 @@ class StdoutWriter:
                 except OSError as exc:
                     written = self._write_failed(exc, data)
                 if written < len(data):
-                    self._queue_rest(data[written:])
+                    self._queue_rest(data, written)
 
         return emit
-
-    def write(self, data: bytes) -> None:
-        """Write ``data`` (whole lines) now, or queue it behind what waits."""
-        if data:
-            self._put(data)
 
     def write_last(self, data: bytes, *, by_hangup: bool = False) -> None:
         """The run's last line (the shutdown line): never dropped, and after the
@@ -140,36 +141,42 @@ class StdoutWriter:
                 self.lost -= self._lost_at_hangup
                 self._lost_at_hangup = 0
         if self._hung_up:
-            self._lose(data.count(b"\n"))
+            self._lose(1)
             return
         if self.queue.dropped:
             self._report_dropped()
-        self._put(data, keep=True)
+        self.put(data, keep=True)
 
-    def _put(self, data: bytes, *, keep: bool = False) -> None:
+    def put(self, line: bytes, *, keep: bool = False) -> None:
+        """Write one whole ``line`` now, or queue it behind what waits;
+        ``keep``: never drop it (see LineQueue)."""
         if self._hung_up:
-            self._lose(data.count(b"\n"))
+            self._lose(1)
             return
         if self.queue and self._loop is None:
             self.flush()  # no loop to say when stdout has room: try now
         if self.queue:
-            self.queue.push(data, keep=keep)
+            self.queue.push(line, keep=keep)
             return
-        written = self._try_write(data)
-        if written < len(data):
-            self._queue_rest(data[written:])
+        written = self._try_write(line)
+        if written < len(line):
+            self._queue_rest(line, written, keep=keep)
 
-    def _queue_rest(self, rest: bytes) -> None:
-        self.queue.push(rest, keep=True)  # the rest of a started line: never dropped
+    def _queue_rest(self, line: bytes, written: int, *, keep: bool = False) -> None:
+        """``line`` went out only up to ``written`` bytes: the rest waits first.
+        A line begun is never dropped; one not begun goes by the bound."""
+        if written:
+            self.queue.push(line[written:], keep=True)
+        else:
+            self.queue.push(line, keep=keep)
         self._watch_writable(True)
 
     def flush(self) -> bool:
-        """Write what waits, as far as stdout takes it; True when all is out."""
-        while self.queue:
-            written = self._try_write(self.queue.peek(), queued=True)
-            if written == 0:
-                return False
-            self.queue.consume(written)
+        """Write what waits, as far as stdout takes it, in whole lines as the
+        route allows; True when all is out."""
+        sink = self.sink
+        if not self.queue.write_out(self._write_queued, sink.batch_bytes, sink.lines_per_write):
+            return False
         self._watch_writable(False)
         if self.queue.dropped:
             self._report_dropped()
@@ -190,7 +197,7 @@ class StdoutWriter:
         dropped = self.queue.take_dropped()
         self._warn(f"{PROG}: stdout was stalled; {dropped} lines were dropped")
         if self._dropped_event is not None:
-            self._put(self._dropped_event(dropped).encode(), keep=True)
+            self.put(self._dropped_event(dropped).encode(), keep=True)
 
     def _on_ready(self, events: int) -> None:
         if events & (EPOLLERR | EPOLLHUP):
@@ -208,6 +215,9 @@ class StdoutWriter:
         except OSError as exc:
             return self._write_failed(exc, data, queued=queued)
 
+    def _write_queued(self, data: bytes) -> int:
+        return self._try_write(data, queued=True)
+
     def _write_failed(self, exc: OSError, data: bytes, *, queued: bool = False) -> int:
         """What a failed write means: 0 bytes written if stdout is only full;
         for a terminal's EIO (its hang-up, seen before any SIGHUP), all of
@@ -217,10 +227,10 @@ class StdoutWriter:
         if isinstance(exc, BrokenPipeError):
             raise exc
         if not (self.sink.terminal and exc.errno == errno.EIO):
-            raise OutputError(f"cannot write to stdout: {exc.strerror}") from None
+            raise OutputError(f"cannot write to {self.output}: {exc.strerror}") from None
         self._hang_up()
         if not queued:
-            self._lose(data.count(b"\n"))
+            self._lose(1)
         return len(data)
 
     def _hang_up(self) -> None:

@@ -17,8 +17,10 @@ others must sit where they are used, each marked there:
   brings ``collections``);
 - ``notify.py`` speaks to NOTIFY_SOCKET through ``_socket`` (``socket``
   brings ``enum``) and packs its send timeout's ``struct timeval`` by hand
-  (``struct`` is one import more), and ``kernel/sink.py`` imports ``socket``
-  only when stdout is a socket;
+  (``struct`` is one import more), and ``kernel/sink.py`` imports ``_socket``
+  too, only when stdout is a socket;
+- ``linequeue.py`` takes ``deque`` from the built-in ``_collections``
+  (``collections`` is a package of Python that costs its import);
 - ``serve.py`` freezes what start-up allocated (``gc.freeze()``), so the
   collector does not walk it again on every full collection.
 """

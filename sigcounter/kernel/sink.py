@@ -1,18 +1,26 @@
-"""Sink: a descriptor someone else handed us (stdout), written without blocking.
+"""Sinks: a descriptor someone else handed us (stdout, stderr), written
+without blocking, each kind of file in the way that keeps its lines whole.
 
 Setting O_NONBLOCK on the descriptor itself would change the one open file
 description that the shell and any sibling process share with us. So each
-kind of file gets a way of its own:
+kind of file is a route of its own, one class here, chosen by ``open_sink``:
 
-- a pipe, FIFO or terminal is opened again through /proc/self/fd/N, which
-  gives a description of our own to set O_NONBLOCK on;
-- a socket cannot be opened that way; ``send(MSG_DONTWAIT)`` is non-blocking
-  for that one call (on a second fd for the same socket);
-- a regular file or /dev/null does not block: plain ``write``.
-
-Where none of these works (no /proc, or a pty's master side, whose name
-/dev/ptmx would open a new pty), the sink writes blocking, as a plain
-``write`` would, and says so with ``watchable`` False.
+- ``PipeSink``: a pipe or FIFO, opened again through /proc/self/fd/N for a
+  description of our own to set O_NONBLOCK on. A write of at most PIPE_BUF
+  bytes to a pipe is atomic (all of it, or EAGAIN and none), so each write
+  carries whole lines up to PIPE_BUF: another writer's line can only come
+  between ours, and a stalled write never leaves half a line behind.
+- ``TerminalSink``: a terminal, reopened the same way. The kernel takes what
+  fits, so a line may go out in parts; the writer finishes it first.
+- ``StreamSocketSink``: a stream socket (journald's stdout), which cannot be
+  reopened; ``send(MSG_DONTWAIT)`` is non-blocking for that one call. It may
+  take part of a line too.
+- ``DatagramSink``: a datagram or seqpacket socket: one line per datagram,
+  which the kernel sends whole or not at all.
+- ``Sink``: a regular file, /dev/null or another device, which does not
+  block: plain ``write``. Also where a pipe or terminal cannot be reopened
+  (no /proc, a pty's master side): written blocking, as a plain ``write``
+  would, with ``watchable`` False and ``fallback`` saying why.
 """
 
 from __future__ import annotations
@@ -24,21 +32,33 @@ import time
 from sigcounter.kernel.lean import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import _socket
     from collections.abc import Callable
 
-    Send = Callable[[int, bytes], int]  # (fd, data) -> bytes written
+PIPE_BUF = 4096  # the most a pipe write keeps atomic (pipe(7)); the same on every Linux
+BATCH = 1 << 16  # the bytes of whole lines one write carries elsewhere
 
 
 class Sink:
-    """Non-blocking writes to ``fd``, which is never closed or changed here."""
+    """Writes to ``fd``, which is never closed or changed here: plain ``write``."""
 
-    def __init__(self, fd: int) -> None:
+    kind = "file"
+    call = "write"  # the system call each write makes, for --stats
+    watchable = False  # epoll can say when it has room
+    batch_bytes = BATCH  # bytes of whole lines a write may carry (one line is always allowed)
+    lines_per_write = BATCH  # lines a write may carry
+    send: Callable[[int, bytes], int] = staticmethod(os.write)  # (fd, data) -> bytes written
+
+    def __init__(self, fd: int, terminal: str = "", fallback: str = "") -> None:
         self.fd = fd
-        self.terminal = _tty_name(fd)  # its name, or "" when not a terminal
-        self.write_fd, self.send, self.watchable, self._close = _route(fd, self.terminal)
-        # The system calls made, by name, for --stats (send() is sendto(2)).
-        self.call = "write" if self.send is os.write else "sendto"
-        self.calls = {self.call: 0}
+        self.write_fd = fd  # the descriptor written to: ours, where the route opened one
+        self.terminal = terminal  # its name, or "" when not a terminal
+        self.fallback = fallback  # why a pipe or terminal is written blocking; "" if not
+        self.calls = {self.call: 0}  # the system calls made, for --stats
+
+    def describe(self, name: str) -> str:
+        """``name`` with what it is, for messages: ``stdout (a pipe)``."""
+        return f"{name} ({self.terminal or 'a ' + self.kind})"
 
     def write(self, data: bytes) -> int:
         """Write what the file takes now; the bytes written, 0 if it is full.
@@ -64,29 +84,82 @@ class Sink:
 
     def close(self) -> None:
         """Close what the sink opened of its own (never ``fd`` itself)."""
-        if self._close is not None:
-            self._close()
-            self._close = None
         self.write_fd = self.fd
 
 
-def _route(fd: int, terminal: str) -> tuple[int, Send, bool, Callable[[], None] | None]:
-    """(fd to write to, how to write, whether epoll can watch it, how to close
-    what was opened) for ``fd``, a terminal named ``terminal`` ("" if not)."""
+class _ReopenedSink(Sink):
+    """A description of our own, opened through /proc, non-blocking."""
+
+    watchable = True
+
+    def __init__(self, fd: int, own: int, terminal: str = "") -> None:
+        super().__init__(fd, terminal)
+        self.write_fd = own
+
+    def close(self) -> None:
+        if self.write_fd != self.fd:
+            os.close(self.write_fd)
+        super().close()
+
+
+class PipeSink(_ReopenedSink):
+    kind = "pipe"
+    batch_bytes = PIPE_BUF
+
+
+class TerminalSink(_ReopenedSink):
+    kind = "terminal"
+
+
+class StreamSocketSink(Sink):
+    """send(MSG_DONTWAIT) on a second fd for the same socket."""
+
+    kind = "stream socket"
+    call = "sendto"  # send(2) is sendto(2) with no address
+    watchable = True
+
+    def __init__(self, fd: int, own: _socket.socket) -> None:
+        import _socket
+
+        super().__init__(fd)
+        self._own = own
+        flags = _socket.MSG_DONTWAIT
+
+        def send(_fd: int, data: bytes) -> int:
+            return own.send(data, flags)
+
+        self.send = send
+
+    def close(self) -> None:
+        self._own.close()
+        super().close()
+
+
+class DatagramSink(StreamSocketSink):
+    """One line a datagram: a reader gets exactly the lines, one by one."""
+
+    kind = "datagram socket"
+    lines_per_write = 1
+
+
+def open_sink(fd: int) -> Sink:
+    """The route that writes ``fd`` without blocking and keeps its lines whole."""
+    terminal = _tty_name(fd)
     try:
         mode = os.fstat(fd).st_mode
     except OSError:
-        return fd, os.write, False, None
+        return Sink(fd)
     if stat.S_ISSOCK(mode):
-        return _dontwait_route(fd)
-    if stat.S_ISFIFO(mode) or (stat.S_ISCHR(mode) and terminal not in ("", "/dev/ptmx")):
-        try:
-            own = os.open(f"/proc/self/fd/{fd}",
-                          os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
-        except OSError:
-            return fd, os.write, False, None
-        return own, os.write, True, lambda: os.close(own)
-    return fd, os.write, False, None
+        return _socket_sink(fd)
+    pipe = stat.S_ISFIFO(mode)
+    if not pipe and not (stat.S_ISCHR(mode) and terminal not in ("", "/dev/ptmx")):
+        return Sink(fd)
+    try:
+        own = os.open(f"/proc/self/fd/{fd}",
+                      os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except OSError as exc:  # no /proc, or no right to open it again
+        return Sink(fd, terminal, fallback=exc.strerror or str(exc))
+    return PipeSink(fd, own) if pipe else TerminalSink(fd, own, terminal)
 
 
 def _tty_name(fd: int) -> str:
@@ -96,14 +169,13 @@ def _tty_name(fd: int) -> str:
         return ""
 
 
-def _dontwait_route(fd: int) -> tuple[int, Send, bool, Callable[[], None]]:
-    # Imported only when stdout is a socket: `socket` pulls in enum, which the
-    # plain command never loads (tests/system/test_lean.py).
-    import socket
+def _socket_sink(fd: int) -> Sink:
+    # The C module alone: `socket` pulls in enum and selectors, which the
+    # plain command never loads (kernel/lean.py), and stdout is a socket
+    # under journald.
+    import _socket
 
-    own = socket.socket(fileno=os.dup(fd))  # a second fd, same socket, for send()
-
-    def send(_fd: int, data: bytes) -> int:
-        return own.send(data, socket.MSG_DONTWAIT)
-
-    return fd, send, True, own.close
+    own = _socket.socket(fileno=os.dup(fd))  # a second fd, same socket, for send()
+    if own.type in (_socket.SOCK_DGRAM, _socket.SOCK_SEQPACKET):
+        return DatagramSink(fd, own)
+    return StreamSocketSink(fd, own)

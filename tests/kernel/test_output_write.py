@@ -26,7 +26,7 @@ def test_the_writer_never_sets_nonblocking_on_the_shared_description() -> None:
         assert own != write_end and writer.sink.watchable
         assert fcntl.fcntl(own, fcntl.F_GETFL) & os.O_NONBLOCK
         assert not fcntl.fcntl(write_end, fcntl.F_GETFL) & os.O_NONBLOCK
-        writer.write(b"Ticker count: 1\n")
+        writer.put(b"Ticker count: 1\n")
         assert os.read(read_end, 100) == b"Ticker count: 1\n"
     finally:
         writer.close()
@@ -40,8 +40,8 @@ def test_a_full_pipe_queues_lines_whole_and_in_order() -> None:
     lines = [f"Ticker count: {n}\n".encode() for n in range(20_000)]  # > 64 KiB
     try:
         for line in lines:
-            writer.write(line)
-        assert writer.pending_lines > 0
+            writer.put(line)
+        assert writer.queue.lines > 0
         received = b""
         while not writer.flush() or len(received) < sum(map(len, lines)):
             received += os.read(read_end, 1 << 16)
@@ -52,6 +52,35 @@ def test_a_full_pipe_queues_lines_whole_and_in_order() -> None:
         os.close(write_end)
 
 
+def test_a_resumed_pipe_gets_whole_lines_in_atomic_writes() -> None:
+    """A full pipe's reader takes part of it back: the queue goes out in writes
+    of whole lines of at most PIPE_BUF bytes, so the pipe never holds a line
+    cut short, which another writer's bytes could follow."""
+    read_end, write_end, writer = _pipe_writer()
+    line = b"Ticker count: 123456789\n"  # 24 bytes: a page of the pipe ends mid-line
+    try:
+        while writer.queue.lines < 1000:
+            writer.put(line)
+        received = os.read(read_end, 10_000)  # room for part of what waits
+        assert not writer.flush()
+        os.set_blocking(read_end, False)
+        while chunk := _read_some(read_end):
+            received += chunk
+        assert received.endswith(b"\n") and set(received.splitlines()) == {line[:-1]}
+        assert writer.sink.batch_bytes == 4096
+    finally:
+        writer.close()
+        os.close(read_end)
+        os.close(write_end)
+
+
+def _read_some(fd: int) -> bytes:
+    try:
+        return os.read(fd, 1 << 16)
+    except BlockingIOError:
+        return b""
+
+
 def test_past_the_bound_new_lines_are_dropped_and_counted() -> None:
     """With the queue at its bound, whole new lines are dropped and counted, and the
     count is said once when stdout takes lines again."""
@@ -59,8 +88,8 @@ def test_past_the_bound_new_lines_are_dropped_and_counted() -> None:
     read_end, write_end, writer = _pipe_writer(limit=1_000, warn=said.append)
     try:
         while not writer.queue.dropped:
-            writer.write(b"x" * 99 + b"\n")
-        kept = writer.pending_lines
+            writer.put(b"x" * 99 + b"\n")
+        kept = writer.queue.lines
         assert writer.queue.dropped == 1 and kept <= 10
         while not writer.flush():
             os.read(read_end, 1 << 16)
@@ -78,7 +107,7 @@ def test_writing_to_a_pipe_with_no_reader_is_broken_pipe() -> None:
     os.close(read_end)
     try:
         with pytest.raises(BrokenPipeError):
-            writer.write(b"Ticker count: 7\n")
+            writer.put(b"Ticker count: 7\n")
     finally:
         writer.close()
         os.close(write_end)
@@ -95,7 +124,7 @@ def test_the_shutdown_line_is_never_dropped_and_comes_after_the_drop_count() -> 
                                                dropped_event=dropped_event)
     try:
         while writer.queue.dropped < 3:
-            writer.write(b"x" * 99 + b"\n")
+            writer.put(b"x" * 99 + b"\n")
         writer.write_last(b'{"event":"shutdown"}\n')
         assert said == ["sig-counter: stdout was stalled; 3 lines were dropped"]
         received = b""
@@ -116,8 +145,8 @@ def _stalled_terminal(said: list[str]) -> tuple[int, int, StdoutWriter]:
     """A writer on a pty's terminal side whose master nobody reads: lines queue."""
     master, terminal = os.openpty()
     writer = StdoutWriter(terminal, warn=said.append)
-    while not writer.pending_lines:
-        writer.write(b"x" * 99 + b"\n")
+    while not writer.queue.lines:
+        writer.put(b"x" * 99 + b"\n")
     return master, terminal, writer
 
 
@@ -126,12 +155,12 @@ def test_a_terminal_gone_counts_each_waiting_line_once_and_says_so_once() -> Non
     line, and each line after, counts once; the loss is said once."""
     said: list[str] = []
     master, terminal, writer = _stalled_terminal(said)
-    waiting = writer.pending_lines
+    waiting = writer.queue.lines
     try:
         os.close(master)  # the hang-up: the next write is EIO
         assert writer.flush()
         assert writer.lost == waiting and said == []  # not said until the run goes on
-        writer.write(b"Ticker count: 3\n")
+        writer.put(b"Ticker count: 3\n")
         writer.write_last(b"received terminated\n")
         assert writer.lost == waiting + 2
         assert len(said) == 1 and "hung up and no SIGHUP came" in said[0]

@@ -52,14 +52,14 @@ def test_write_error_is_one_line_and_status_1(
     errno_name: str, text: str,
 ) -> None:
     """The first write fails with ENOSPC or EIO: nothing on stdout, exactly one
-    stderr line `sig-counter: cannot write to stdout: <strerror>`, status 1."""
+    stderr line `sig-counter: cannot write to stdout (a pipe): <strerror>`, status 1."""
     process, _, _ = _ready(sig_counter)
     injector = Strace(process.pid, tmp_path / "trace", calls="epoll_pwait,write",
                       inject=f"write:error={errno_name}:when=1")
     injectors.append(injector)
     process.send(signal.SIGUSR1)
     assert process.wait_exit() == 1
-    assert process.rest_of_stderr() == [f"sig-counter: cannot write to stdout: {text}\n"]
+    assert process.rest_of_stderr() == [f"sig-counter: cannot write to stdout (a pipe): {text}\n"]
     assert process.out.get(timeout=DEADLINE) is None  # stdout: EOF, no line
     injector.stop()
     assert injector.injected("write") == 1

@@ -1,0 +1,151 @@
+"""Whole lines wherever stdout goes: two runs sharing one pipe whose reader
+stalls and comes back, and a datagram socket, one line per datagram.
+
+A pipe write of at most PIPE_BUF bytes is atomic, so another writer's line
+can come only between whole lines of ours; a datagram carries exactly one
+line. Both hold through a stall, when the queued lines go out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from support import DEADLINE, Running, poll_until
+
+StartFn = Callable[..., Running]
+TEXT_LINE = re.compile(rb"Ticker count: \d+ \(from pid \d+, uid \d+\)|"
+                       rb"received terminated \xe2\x80\x94 shutting down \(from pid \d+, uid \d+\)")
+PIPE_FULL = 60 * 1024
+
+
+class Flood:
+    """SIGUSR1 to every pid, as fast as a thread can send them, until stopped."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(pids,), daemon=True)
+        self._thread.start()
+
+    def _run(self, pids: list[int]) -> None:
+        while not self._stop.is_set():
+            for pid in pids:
+                os.kill(pid, signal.SIGUSR1)
+            self.sent += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=DEADLINE)
+
+
+def _unread(read_end: int) -> int:
+    import fcntl
+    import struct
+    import termios
+
+    answer = fcntl.ioctl(read_end, termios.FIONREAD, struct.pack("i", 0))
+    return int(struct.unpack("i", answer)[0])
+
+
+def _read_all(read_end: int, until: Callable[[], bool]) -> bytes:
+    """Read the pipe until ``until()`` holds and it is at EOF."""
+    import select
+
+    data = bytearray()
+    deadline = time.monotonic() + 4 * DEADLINE
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([read_end], [], [], 0.2)
+        chunk = os.read(read_end, 1 << 16) if ready else None
+        if chunk:
+            data += chunk
+        elif chunk == b"" and until():
+            return bytes(data)
+    raise AssertionError("the pipe did not reach EOF")
+
+
+@pytest.fixture
+def pipe() -> Iterator[tuple[int, int]]:
+    read_end, write_end = os.pipe()
+    try:
+        yield read_end, write_end
+    finally:
+        os.close(read_end)
+
+
+@pytest.mark.parametrize("options", [("-v",), ("--json", "-v", "--interval", "0.001")],
+                         ids=["text", "json"])
+def test_two_runs_sharing_a_stalled_then_resumed_pipe_give_whole_lines_only(
+    sig_counter: StartFn, pipe: tuple[int, int], options: tuple[str, ...],
+) -> None:
+    """Two instances on one pipe, flooded with SIGUSR1 while the reader stalls
+    (the pipe full, lines queued) and then reads again: every line the reader
+    gets is whole, and both shutdown lines come."""
+    read_end, write_end = pipe
+    runs = [sig_counter(*options, stdout=write_end) for _ in range(2)]
+    os.close(write_end)
+    for run in runs:
+        run.wait_ready()
+    flood = Flood([run.pid for run in runs])
+    try:
+        poll_until(lambda: _unread(read_end) >= PIPE_FULL, what="the pipe to fill")
+        stalled = flood.sent
+        poll_until(lambda: flood.sent > stalled + 3000, what="signals while stalled")
+        reader = threading.Thread(target=lambda: box.append(_read_all(read_end, done.is_set)))
+        box: list[bytes] = []
+        done = threading.Event()
+        reader.start()
+        resumed = flood.sent
+        poll_until(lambda: flood.sent > resumed + 3000, what="signals after the reader came back")
+    finally:
+        flood.stop()
+    for run in runs:
+        run.send(signal.SIGTERM)
+    statuses = [run.wait_exit() for run in runs]
+    done.set()
+    reader.join(timeout=5 * DEADLINE)
+    lines = box[0].split(b"\n")
+    assert lines[-1] == b"", lines[-1][-200:]
+    if "--json" in options:
+        events = [json.loads(line) for line in lines[:-1]]
+        assert [e["event"] for e in events].count("shutdown") == 2
+    else:
+        torn = [line for line in lines[:-1] if not TEXT_LINE.fullmatch(line)]
+        assert not torn, torn[:5]
+        assert sum(b"shutting down" in line for line in lines) == 2
+    assert set(statuses) <= {0, 1}, statuses  # 1: lines were dropped past the bound
+
+
+def test_a_datagram_stdout_gets_one_line_per_datagram_through_a_stall(
+    sig_counter: StartFn,
+) -> None:
+    """stdout a datagram socket whose reader stalls: once it reads again, every
+    datagram is exactly one whole line, and the run goes on answering."""
+    reader, writer = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+    with reader, writer:
+        run = sig_counter("--json", "-v", "--interval", "0.001", stdout=writer.fileno())
+        writer.close()
+        run.wait_ready()
+        # A few datagrams fill the socket's queue (net.unix.max_dgram_qlen);
+        # no event marks the run's own queue filling after that: give it
+        # 0.5 s of ticks, some 500 lines.
+        stalled = time.monotonic()
+        poll_until(lambda: time.monotonic() - stalled > 0.5, what="0.5 s of stall")
+        run.send(signal.SIGUSR1)
+        reader.settimeout(DEADLINE)
+        datagrams: list[bytes] = []
+        while not datagrams or b'"signal":"SIGUSR1"' not in datagrams[-1]:
+            datagrams.append(reader.recv(1 << 16))
+            assert len(datagrams) < 100_000, "no signal line came"
+        assert run.poll_exit(timeout=0) is None, "the run ended on the stall"
+        assert len(datagrams) > 100, len(datagrams)  # the stall did queue lines
+        for datagram in datagrams:
+            assert datagram.endswith(b"\n") and datagram.count(b"\n") == 1, datagram[:300]
+            json.loads(datagram)
