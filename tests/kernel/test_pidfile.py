@@ -149,13 +149,25 @@ def test_of_many_claiming_at_once_exactly_one_wins(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == []
 
 
-def _claim_in_place_and_remove(path: Path) -> tuple[str, int, bool, int]:
+def _claim_in_place_and_remove(path: Path) -> tuple[bool, int, bool, int]:
     """As the unprivileged user: claim, note the file and its lock, remove."""
     drop_privileges()
     pidfile = PidFile.claim(str(path))
-    text, inode, locked = path.read_text(), path.stat().st_ino, _locked_by_someone(path)
+    ours = path.read_text() == f"{os.getpid()}\n"
+    inode, locked = path.stat().st_ino, _locked_by_someone(path)
     pidfile.remove()
-    return text, inode, locked, path.stat().st_size
+    return ours, inode, locked, path.stat().st_size
+
+
+def _refusal_as_user(path: Path) -> str:
+    """The PidFileError a claim of ``path`` by the unprivileged user gets (in a child)."""
+    def refused() -> str:
+        drop_privileges()
+        with pytest.raises(PidFileError) as error:
+            PidFile.claim(str(path))
+        return str(error.value)
+
+    return in_child(refused)
 
 
 def test_a_file_in_a_directory_it_cannot_write_is_written_in_place() -> None:
@@ -164,9 +176,8 @@ def test_a_file_in_a_directory_it_cannot_write_is_written_in_place() -> None:
     with service_directory() as directory:
         path = give_to_user(directory / "sig-counter.pid", "99999\n")
         inode = path.stat().st_ino
-        text, inode_held, locked, size_after = in_child(lambda: _claim_in_place_and_remove(path))
-        assert text.endswith("\n") and int(text) > 0 and text != "99999\n"
-        assert (inode_held, locked, size_after) == (inode, True, 0)
+        outcome = in_child(lambda: _claim_in_place_and_remove(path))
+        assert outcome == (True, inode, True, 0)
         assert os.listdir(directory) == [path.name]
 
 
@@ -176,14 +187,7 @@ def test_in_place_a_held_file_is_refused_and_left_alone() -> None:
         path = give_to_user(directory / "sig-counter.pid", "4242\n")
         with path.open("rb") as holder:
             fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-            def refused() -> str:
-                drop_privileges()
-                with pytest.raises(PidFileError) as error:
-                    PidFile.claim(str(path))
-                return str(error.value)
-
-            assert in_child(refused) == f"{path} is held by pid 4242: already running"
+            assert _refusal_as_user(path) == f"{path} is held by pid 4242: already running"
         assert path.read_text() == "4242\n"
 
 
@@ -193,26 +197,12 @@ def test_in_place_only_a_regular_file_is_opened() -> None:
         fifo = directory / "sig-counter.pid"
         os.mkfifo(fifo)
         os.chown(fifo, *user_ids())
-
-        def refused() -> str:
-            drop_privileges()
-            with pytest.raises(PidFileError) as error:
-                PidFile.claim(str(fifo))
-            return str(error.value)
-
-        assert in_child(refused) == f"cannot write the pidfile {fifo}: not a regular file"
+        assert _refusal_as_user(fifo) == f"cannot write the pidfile {fifo}: not a regular file"
 
 
 def test_in_place_a_directory_without_the_file_is_refused() -> None:
     """No file prepared and no right to make one: the directory's own refusal, one line."""
     with service_directory() as directory:
         path = directory / "sig-counter.pid"
-
-        def refused() -> str:
-            drop_privileges()
-            with pytest.raises(PidFileError) as error:
-                PidFile.claim(str(path))
-            return str(error.value)
-
-        assert in_child(refused) == f"cannot write the pidfile {path}: Permission denied"
+        assert _refusal_as_user(path) == f"cannot write the pidfile {path}: Permission denied"
         assert os.listdir(directory) == []
