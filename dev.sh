@@ -69,6 +69,8 @@ test_packages() {  # the programs the test suite runs, beyond the build's
     { have setsid && have unshare; } || echo util-linux
     have start-stop-daemon || echo dpkg
     have timeout || echo coreutils
+    # The clock faker the tick tests run it under.
+    have faketime || echo faketime
     # The unit file's checks, and the man page's.
     have systemd-analyze || echo systemd
     have groff || echo groff-base

@@ -4,7 +4,8 @@ same design, the Go original and sig-counter, each outcome observed here:
     .venv/bin/python bench/compare_faults.py [--runs N] [--only CASE ...] [--out FILE]
 
 Needs gcc and strace; the Go column needs `go` (golang-go) and is left out
-without it. Every child has a deadline and is killed by its PID when it
+without it. The clock cases need faketime; the pidfile and time-namespace
+cases, root. Every child has a deadline and is killed by its PID when it
 outlives it. Prints one line per case and program; --out also writes them as
 JSON. The start-up window (spawn, wait d ms, signal) runs --runs times per
 delay (default 10).
@@ -18,6 +19,8 @@ import fcntl
 import json
 import os
 import pty
+import pwd
+import re
 import shutil
 import signal
 import socket
@@ -482,6 +485,88 @@ def case_help(args: list[str]) -> Callable[[Program, Path], str]:
     return case
 
 
+# --- another clock; a pidfile prepared for a service -----------------------------
+
+# The first stderr line of each program, which names its PID: behind a wrapper
+# that forks (faketime, unshare --fork) the PID is not the child's.
+WRAPPED_READY = re.compile(r"^[\w.-]+: pid (\d+) ready")
+
+
+def _ask_pid(run: Child, pid: int) -> tuple[int, float]:
+    """The count, asked of ``pid`` with SIGUSR1, and when it came back."""
+    os.kill(pid, signal.SIGUSR1)
+    while not (match := COUNT.match(run.line().decode())):
+        pass  # a line left over from an earlier signal
+    return int(match[1]), time.monotonic()
+
+
+def _counted_under(argv: list[str]) -> str:
+    """``argv`` (a wrapper and a program at 0.05 s); stopped for 1 s, then 1 s
+    running; what was counted."""
+    with child(argv) as run:
+        try:
+            ready_match = WRAPPED_READY.match(run.err_line())
+        except NoLine:
+            ready_match = None
+        if ready_match is None:
+            return "never ready"
+        pid = int(ready_match[1])
+        try:
+            before, at = _ask_pid(run, pid)
+            os.kill(pid, signal.SIGSTOP)
+            time.sleep(1.0)
+            os.kill(pid, signal.SIGCONT)
+            time.sleep(1.0)
+            after, then = _ask_pid(run, pid)
+        except NoLine:
+            return "no answer to SIGUSR1"
+        os.kill(pid, signal.SIGTERM)
+        return (f"counted {after - before} ticks over {then - at:.2f} s ({(then - at) / 0.05:.0f} "
+                f"real intervals), the first 1 s stopped; SIGTERM: {status_text(run.poll_exit())}")
+
+
+def case_clock(wrapper: list[str]) -> Callable[[Program, Path], str]:
+    def case(program: Program, scratch: Path) -> str:
+        """Under ``wrapper`` (a clock faker, a time namespace), with each tick source."""
+        if shutil.which(wrapper[0]) is None:
+            return f"not run: no {wrapper[0]}"
+        sources = [[], ["--tick-source", "timeout"]] if program.name == "sig-counter" else [[]]
+        outcomes = [_counted_under([*wrapper, *program.argv(0.05), *source])
+                    for source in sources]
+        if len(outcomes) == 1:
+            return outcomes[0]
+        return f"timerfd: {outcomes[0]}; timeout: {outcomes[1]}"
+    return case
+
+
+def case_pidfile_prepared(program: Program, scratch: Path) -> str:
+    """As nobody, ``--pidfile F``: F nobody's own file, in a root-owned 0755 directory."""
+    if os.geteuid() != 0:
+        return "not run: needs root"
+    nobody = pwd.getpwnam("nobody")
+    directory = Path(tempfile.mkdtemp(prefix="compare-faults-"))
+    try:
+        directory.chmod(0o755)
+        path = directory / "x.pid"
+        path.write_text("99999\n")
+        os.chown(path, nobody.pw_uid, nobody.pw_gid)
+        as_nobody = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}",
+                     "--clear-groups", "--"]
+        with child([*as_nobody, *program.argv(0.05), "--pidfile", str(path)]) as run:
+            status = run.poll_exit(1.0)
+            if status is not None:
+                return status_text(status, run.rest_of_stderr())
+            while_running = path.read_text()
+            os.kill(run.pid, signal.SIGTERM)
+            end = status_text(run.poll_exit())
+            after = path.read_text() if path.exists() else None
+        held = "its PID" if while_running == f"{run.pid}\n" else f"{while_running!r}"
+        left = "removed" if after is None else f"{after!r}"
+        return f"runs; the file holds {held}; SIGTERM: {end}; the file after: {left}"
+    finally:
+        shutil.rmtree(directory)
+
+
 # --- the start-up window ---------------------------------------------------------
 
 def spawn_and_signal(program: Program, signum: int, delay_ms: float) -> str:
@@ -562,6 +647,11 @@ CASES: dict[str, Callable[[Program, Path], str]] = {
     "help": case_help(["--help"]),
     "help-beside-bad-option": case_help(["--help", "--interval", "0"]),
     "double-dash-then-help": case_help(["--", "--help"]),
+    "clock-faker-offset": case_clock(["faketime", "-f", "+100d"]),
+    "clock-faker-offset-x2": case_clock(["faketime", "-f", "+100d x2"]),
+    "time-namespace": case_clock(["unshare", "--time", "--monotonic=100000", "--fork",
+                                  "--kill-child"]),
+    "pidfile-prepared-for-nobody": case_pidfile_prepared,
 }
 DELAYS_MS: list[float] = [0, 1, 2, 3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 60]
 

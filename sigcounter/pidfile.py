@@ -1,25 +1,27 @@
 """``--pidfile PATH``: the PID in a file, held with a lock for the whole run.
 
 The lock, not the file's existence, says whether the program is running: an
-``flock`` on the file's open description, which the kernel drops when the
-process dies however it dies. So a file left by a killed instance is stale
-(no one holds its lock) and is taken over, and a second instance finds the
-lock held and refuses. ``pkill -F PATH`` signals the PID in the file; with
-``-L`` it first checks that the file is locked, so never a stale file's PID.
+``flock`` that the kernel drops when the process dies however it dies. So a
+file left by a killed instance is stale (unlocked) and is taken over, and a
+second instance finds the lock held and refuses. ``pkill -L -F PATH`` checks
+the lock before it signals, so never a stale file's PID.
 
-The file appears whole: the PID is written to a locked file beside it, which
-then takes the name with ``link`` (no file there yet; fails if one appeared
-meanwhile) or ``rename`` (over a stale file whose lock we then hold, so no
-other instance can be replacing it at the same moment). A reader never sees
-it empty or half written.
+Where the directory lets it, the file appears whole: the PID goes to a new,
+locked file beside it, which then takes the name with ``link`` (no file
+there yet) or ``rename`` (over a stale file whose lock we then hold, so no
+other instance is replacing it at the same moment). Where the directory
+refuses new files (an init script made the file for an unprivileged service
+in a root-owned directory), the file there is written in place, as
+``echo $$ >FILE`` would: opened, locked, emptied, written, kept locked. At
+exit the file is removed; where the directory forbids that, it is emptied
+under the lock still held, so it never names a PID the kernel may reuse.
 
 Nothing here waits for another process: the signals are blocked by now, and
 a call that waited would leave SIGTERM pending. The file found at the path
-is opened ``O_NONBLOCK`` (a FIFO there would otherwise wait for a writer)
-and taken only if it is a regular file; the PID of the instance holding it
-is read through that same descriptor, not by opening the path again.
+is opened ``O_NONBLOCK`` (a FIFO would otherwise wait for a writer) and
+taken only if it is a regular file; a holder's PID is read through that
+same descriptor, not by opening the path again.
 """
-
 from __future__ import annotations
 
 import contextlib
@@ -28,7 +30,7 @@ import os
 import stat
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
-_FOUND = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+_FOUND = os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 class PidFileError(OSError):
@@ -62,6 +64,21 @@ def _holder(fd: int) -> str:
     return f"pid {text.strip() or '?'}"
 
 
+def _take(path: str, fd: int) -> bool:
+    """Lock the file found at ``path``, open as ``fd``; PidFileError if it is
+    not a regular file or a live instance holds it; False if ``path`` was
+    replaced or removed before the lock was ours (look again)."""
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        raise PidFileError(f"cannot write the pidfile {path}: not a regular file")
+    if not _lock(fd):
+        raise PidFileError(f"{path} is held by {_holder(fd)}: already running")
+    return _names_file(path, fd)
+
+
+def _this_pid() -> bytes:
+    return f"{os.getpid()}\n".encode()
+
+
 class PidFile:
     """The pidfile at ``path`` once ``claim`` returns: holds this PID, locked."""
 
@@ -73,41 +90,57 @@ class PidFile:
     def claim(cls, path: str) -> PidFile:
         """Write this process's PID to ``path`` and hold its lock; PidFileError
         if a live instance holds it (the file is then left as it was)."""
-        directory, name = os.path.split(path)
-        # The PID plus a random part: another PID namespace may share the directory.
-        staging = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}")
         try:
-            fd = os.open(staging, _CREATE, 0o644)
             try:
-                _lock(fd)  # a new file: no one else can hold it yet
-                os.write(fd, f"{os.getpid()}\n".encode())
-                while not _install(staging, path):
-                    pass  # the file changed under us: look again
-            except BaseException:
-                os.close(fd)
-                raise
-            finally:
-                _unlink_quietly(staging)
+                return cls(path, _claim_beside(path))
+            except PermissionError as refused:  # no new file may go in that directory
+                fd = _claim_in_place(path)
+                if fd is None:
+                    raise refused from None
+                return cls(path, fd)
         except PidFileError:
             raise
         except OSError as exc:
             raise PidFileError(f"cannot write the pidfile {path}: {exc.strerror}") from None
-        return cls(path, fd)
 
     def remove(self) -> None:
-        """Remove the file (if it is still ours) and let the lock go."""
+        """Remove the file (if it is still ours), or empty it where the
+        directory keeps it; then let the lock go."""
         if self._fd < 0:
             return
-        # Unlinked before the lock is dropped: another instance that opens
-        # the old file meanwhile finds it locked, then finds it gone.
+        # Unlinked or emptied before the lock is dropped: another instance that
+        # opens the old file meanwhile finds it locked, then finds it gone or empty.
         try:
             if _names_file(self.path, self._fd):
-                os.unlink(self.path)
+                try:
+                    os.unlink(self.path)
+                except PermissionError:
+                    os.ftruncate(self._fd, 0)
         except OSError:
-            pass  # gone already, or the directory became read-only: nothing more to do
+            pass  # gone already, or the file system became read-only: nothing more to do
         finally:
             os.close(self._fd)
             self._fd = -1
+
+
+def _claim_beside(path: str) -> int:
+    """Write the PID to a new file beside ``path`` and give it that name; the
+    new file's descriptor, locked. PermissionError if the directory refuses."""
+    directory, name = os.path.split(path)
+    # The PID plus a random part: another PID namespace may share the directory.
+    staging = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(staging, _CREATE, 0o644)
+    try:
+        _lock(fd)  # a new file: no one else can hold it yet
+        os.write(fd, _this_pid())
+        while not _install(staging, path):
+            pass  # the file changed under us: look again
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        _unlink_quietly(staging)
+    return fd
 
 
 def _install(staging: str, path: str) -> bool:
@@ -118,20 +151,48 @@ def _install(staging: str, path: str) -> bool:
     except FileExistsError:
         pass
     try:
-        old = os.open(path, _FOUND)
+        old = os.open(path, os.O_RDONLY | _FOUND)
     except FileNotFoundError:
         return False  # removed since link() saw it
     try:
-        if not stat.S_ISREG(os.fstat(old).st_mode):
-            raise PidFileError(f"cannot write the pidfile {path}: not a regular file")
-        if not _lock(old):
-            raise PidFileError(f"{path} is held by {_holder(old)}: already running")
-        if not _names_file(path, old):
+        if not _take(path, old):
             return False  # replaced or removed before we held it
         os.rename(staging, path)
         return True
     finally:
         os.close(old)  # a stale file's lock, now on a file without a name
+
+
+def _claim_in_place(path: str) -> int | None:
+    """Write the PID into the file already at ``path``; its descriptor, locked,
+    or None when there is no file there."""
+    while True:
+        try:
+            fd = _open_to_write(path)
+        except FileNotFoundError:
+            return None
+        try:
+            if _take(path, fd):
+                # Emptied only now, under our lock: a live holder's PID stays whole.
+                os.ftruncate(fd, 0)
+                os.write(fd, _this_pid())
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # replaced meanwhile: look again
+
+
+def _open_to_write(path: str) -> int:
+    """Open the file at ``path`` for writing, and for reading when allowed (to
+    name a holder); anything but a regular file is refused before it is opened
+    (opening a device for writing can have effects of its own)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise PidFileError(f"cannot write the pidfile {path}: not a regular file")
+    try:
+        return os.open(path, os.O_RDWR | _FOUND)
+    except PermissionError:
+        return os.open(path, os.O_WRONLY | _FOUND)
 
 
 def _unlink_quietly(path: str) -> None:

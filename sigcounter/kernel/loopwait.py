@@ -135,8 +135,13 @@ class LoopWait:
         state.start_ns = start_ns = time.monotonic_ns()
         state.ticks_total = state.ticks = 0
         if self._timer is not None:
-            # Absolute, so the kernel's schedule is exactly the struct's.
-            self._timer.settime(start_ns + state.interval_ns, state.interval_ns, absolute=True)
+            # Relative: the kernel starts the period from its own clock's now.
+            # An absolute time would be this process's clock read, which need
+            # not be the kernel's: under a clock faker (LD_PRELOAD libfaketime)
+            # it lands years ahead and no tick ever comes. start_ns is read
+            # first, so the kernel's schedule runs at most the length of this
+            # call behind the struct's: a lateness is never understated.
+            self._timer.settime(state.interval_ns, state.interval_ns)
         return start_ns
 
     def wait(self) -> tuple[int, Sequence[SigInfo], Sequence[tuple[int, int]]]:

@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from support import DEADLINE
+from support import DEADLINE, in_child
+from support.unprivileged import drop_privileges, give_to_user, service_directory, user_ids
 
 from sigcounter.pidfile import PidFile, PidFileError
 
@@ -146,3 +147,62 @@ def test_of_many_claiming_at_once_exactly_one_wins(tmp_path: Path) -> None:
             _reap(pid)
     assert holder > 0 and not path.exists()
     assert os.listdir(tmp_path) == []
+
+
+def _claim_in_place_and_remove(path: Path) -> tuple[bool, int, bool, int]:
+    """As the unprivileged user: claim, note the file and its lock, remove."""
+    drop_privileges()
+    pidfile = PidFile.claim(str(path))
+    ours = path.read_text() == f"{os.getpid()}\n"
+    inode, locked = path.stat().st_ino, _locked_by_someone(path)
+    pidfile.remove()
+    return ours, inode, locked, path.stat().st_size
+
+
+def _refusal_as_user(path: Path) -> str:
+    """The PidFileError a claim of ``path`` by the unprivileged user gets (in a child)."""
+    def refused() -> str:
+        drop_privileges()
+        with pytest.raises(PidFileError) as error:
+            PidFile.claim(str(path))
+        return str(error.value)
+
+    return in_child(refused)
+
+
+def test_a_file_in_a_directory_it_cannot_write_is_written_in_place() -> None:
+    """The user's file in a root-owned directory: written through its own inode,
+    locked, and emptied (the directory keeps it) when the claim ends."""
+    with service_directory() as directory:
+        path = give_to_user(directory / "sig-counter.pid", "99999\n")
+        inode = path.stat().st_ino
+        outcome = in_child(lambda: _claim_in_place_and_remove(path))
+        assert outcome == (True, inode, True, 0)
+        assert os.listdir(directory) == [path.name]
+
+
+def test_in_place_a_held_file_is_refused_and_left_alone() -> None:
+    """A live holder's lock on the file stops the claim before anything is written."""
+    with service_directory() as directory:
+        path = give_to_user(directory / "sig-counter.pid", "4242\n")
+        with path.open("rb") as holder:
+            fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            assert _refusal_as_user(path) == f"{path} is held by pid 4242: already running"
+        assert path.read_text() == "4242\n"
+
+
+def test_in_place_only_a_regular_file_is_opened() -> None:
+    """A FIFO the user owns in that directory is refused, and the claim does not wait."""
+    with service_directory() as directory:
+        fifo = directory / "sig-counter.pid"
+        os.mkfifo(fifo)
+        os.chown(fifo, *user_ids())
+        assert _refusal_as_user(fifo) == f"cannot write the pidfile {fifo}: not a regular file"
+
+
+def test_in_place_a_directory_without_the_file_is_refused() -> None:
+    """No file prepared and no right to make one: the directory's own refusal, one line."""
+    with service_directory() as directory:
+        path = directory / "sig-counter.pid"
+        assert _refusal_as_user(path) == f"cannot write the pidfile {path}: Permission denied"
+        assert os.listdir(directory) == []
