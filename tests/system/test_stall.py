@@ -26,6 +26,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from support import DEADLINE, SIG_COUNTER, Running, poll_until
+from support.procfs import status
+
+from sigcounter.linequeue import QUEUE_LIMIT
 
 StartFn = Callable[..., Running]
 INTERVAL_S = 0.0001
@@ -71,6 +74,22 @@ def _pipe_is_full(read_end: int) -> bool:
         return False
     time.sleep(0.1)  # the window over which "no more lines" is observed
     return _unread_bytes(read_end) == before
+
+
+def _wakes(pid: int) -> int:
+    """How often ``pid`` has gone to sleep and woken: its voluntary context switches."""
+    return int(status(pid)["voluntary_ctxt_switches"])
+
+
+def _stall_past_the_bound(process: Running) -> None:
+    """Hold the reader back until the run's queue must have passed its 1 MiB
+    bound: with ``--json -v`` every wake-up writes a tick line of under 128
+    bytes, so that many wake-ups after the pipe filled queued more than 1 MiB.
+    Counted in wake-ups, not seconds: a loaded machine wakes the run less often."""
+    full = _wakes(process.pid)
+    needed = QUEUE_LIMIT // 128 * 2
+    poll_until(lambda: _wakes(process.pid) - full > needed, timeout=6 * DEADLINE,
+               what=f"{needed} wake-ups of stall")
 
 
 def _read_to_eof(read_end: int, timeout: float = DEADLINE) -> bytes:
@@ -210,10 +229,7 @@ def test_a_long_stall_drops_lines_and_says_so_once(
     written) one line gives that same number as not delivered."""
     started = time.monotonic()
     process = _start_stalled(sig_counter, stalled_pipe, "--drain-timeout", "2")
-    full = time.monotonic()
-    # No observable event marks the queue passing its bound; hold the reader
-    # back for long enough that it must have (> 3 s of ticks at 10 kHz).
-    poll_until(lambda: time.monotonic() - full > 3.0, what="3 s of stall")
+    _stall_past_the_bound(process)
     reader, sent = _resume_then_terminate(process, stalled_pipe[0])
     dropped_line = process.err_line()
     assert process.wait_exit() == 1
@@ -269,8 +285,7 @@ def test_after_an_overflow_the_shutdown_line_still_comes_last(
     line), and once the reader is back, the shutdown object is the last one,
     right after that event; status 1, since lines were dropped."""
     process = _start_stalled(sig_counter, stalled_pipe, "--drain-timeout", "30")
-    full = time.monotonic()
-    poll_until(lambda: time.monotonic() - full > 3.0, what="3 s of stall")  # > 1 MiB queued
+    _stall_past_the_bound(process)
     process.send(signal.SIGTERM)
     match = DROPPED.match(process.err_line())  # said at the shutdown, before its line
     assert match, "no drop count at shutdown"
