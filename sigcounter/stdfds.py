@@ -1,5 +1,6 @@
-"""The standard descriptors: made safe before anything is opened, and ``say``,
-the one way the program writes a message to stderr.
+"""The standard descriptors: made safe before anything is opened, and ``say``
+and ``write_all``, the ways the program writes a message, which no text can
+make fail.
 
 A shell or a service manager may start a program with fd 0, 1 or 2 closed.
 The next fd the program opens then takes that number: a signalfd at fd 1
@@ -21,6 +22,7 @@ import os
 import time
 
 from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.shown import encoded
 
 if TYPE_CHECKING:
     from sigcounter.kernel.sink import Sink
@@ -30,8 +32,10 @@ _stderr: Sink | None = None  # stderr's own non-blocking description, once the f
 
 def say(message: str, fd: int = 2) -> None:
     """One line on stderr (or ``fd``), one ``write``; never raises and never
-    waits: with stderr gone or full there is nowhere left to report to."""
-    data = f"{message}\n".encode()
+    waits: with stderr gone or full there is nowhere left to report to. A
+    message holding bytes that are not UTF-8 (a path) is written, not raised
+    on: ``shown.encoded``."""
+    data = encoded(f"{message}\n")
     try:  # by hand: contextlib would cost an import at start-up
         if fd == 2 and _stderr is not None:
             _stderr.write(data)
@@ -78,7 +82,7 @@ def write_all(fd: int, text: str, wait_s: float = 1.0) -> str | None:
     """``text`` written whole to ``fd``: None, or the error's words if it could
     not be. On stderr's own description, a full stderr is waited for up to
     ``wait_s`` (the --stats table at the end of a run), then given up on."""
-    data = memoryview(text.encode())
+    data = memoryview(encoded(text))
     sink = _stderr if fd == 2 else None
     deadline_ns = time.monotonic_ns() + int(wait_s * 1e9)
     try:
