@@ -51,7 +51,7 @@ def test_a_number_of_4301_digits_is_read_or_refused_in_one_line(option: str) -> 
         assert run.wait_exit() == 0
     result = _run(option, "9" * 4301)
     assert (result.returncode, result.stdout, result.stderr.count("\n")) == (2, "", 1)
-    assert result.stderr.endswith(f"'9999999999999999...9999999999999999' (4301 characters) "
+    assert result.stderr.endswith("'9999999999999999...9999999999999999' (4301 characters) "
                                   "(see --help)\n"), result.stderr
 
 
