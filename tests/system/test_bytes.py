@@ -62,7 +62,7 @@ def test_a_trace_at_a_path_that_is_not_utf8_fails_in_one_line_and_counts_on(
     one escaped line at the first wake-up; the count goes on; exit 1."""
     full = os.fsencode(tmp_path) + b"/full\xff"
     os.symlink("/dev/full", full)
-    with Child([SIG_COUNTER, b"--interval", b"0.05", b"--trace", full],
+    with Child([str(SIG_COUNTER), "--interval", "0.05", "--trace", os.fsdecode(full)],
                env=_env(locale)) as run:
         run.wait_ready()
         assert run.err_line() == (f"sig-counter: --trace $'{tmp_path}/full\\xff': No space left "
@@ -84,8 +84,8 @@ def test_paths_that_are_not_utf8_are_opened_as_the_bytes_given(
     trace, pidfile, notify = base + b"/tr\xe9ce", base + b"/pid\xff", "/nø\xff".encode("latin-1")
     manager = Manager("path", base + notify)
     try:
-        with Child([SIG_COUNTER, b"--trace", trace, b"--pidfile", pidfile],
-                   env=_env(locale, NOTIFY_SOCKET=os.fsdecode(base + notify))) as run:
+        argv = [str(SIG_COUNTER), "--trace", os.fsdecode(trace), "--pidfile", os.fsdecode(pidfile)]
+        with Child(argv, env=_env(locale, NOTIFY_SOCKET=os.fsdecode(base + notify))) as run:
             pid = run.wait_ready()
             assert manager.next().startswith("READY=1")
             with open(pidfile, "rb") as written:
@@ -104,7 +104,7 @@ def test_notify_socket_and_watchdog_values_that_are_not_utf8_are_one_line_each()
     with byte 0xff: one escaped line each, and the run goes on to a clean end."""
     env = _env("C, no UTF-8 mode", NOTIFY_SOCKET=os.fsdecode(b"/nonexistent/\xff"),
                WATCHDOG_USEC=os.fsdecode(b"\xff"))
-    with Child([SIG_COUNTER], env=env) as run:
+    with Child([str(SIG_COUNTER)], env=env) as run:
         run.ready_line = READY
         run.wait_ready()
         assert sorted(run.err_line() for _ in range(2)) == [
