@@ -11,8 +11,7 @@ one line and status 2, said before anything is written:
   through a link: one output would destroy the other;
 - a ``--trace`` or ``--cpuprofile`` naming a file another process holds a
   lock on, as a running instance holds its pidfile: overwriting it would
-  lose that instance's PID (``pkill -F`` would fail). The locks are read from
-  ``/proc/locks``, which takes none itself.
+  lose that instance's PID (``pkill -F`` would fail): ``locks.lock_holder``.
 
 A file that this start created is removed again when the run is refused, at
 once or later (the pidfile held, EMFILE: ``Outputs.discard_unused``), so a
@@ -26,6 +25,7 @@ import os
 import stat
 
 from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.locks import lock_holder
 from sigcounter.options import UsageError
 from sigcounter.shown import shown
 
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from typing import IO
 
     from sigcounter.options import Options
-
-_HOLDING = {"FLOCK", "POSIX", "OFDLCK"}  # /proc/locks' kinds of lock (leases aside)
-
 
 def _check_directory(option: str, path: str) -> None:
     """The rule for a missing directory, one for every path option."""
@@ -61,26 +58,6 @@ def _check_pidfile(path: str) -> None:
         from sigcounter.instruments.outfile import kind
 
         raise UsageError(f"--pidfile {shown(path)}: {kind(mode)}, not a regular file")
-
-
-def lock_holder(status: os.stat_result) -> int | None:
-    """The PID of a process holding a lock on the file ``status`` describes (0
-    when it lives outside this PID namespace), or None: read from
-    ``/proc/locks``, so asking takes no lock (a probe with ``flock`` would,
-    and could make a starting instance find its pidfile held)."""
-    wanted = f"{os.major(status.st_dev):02x}:{os.minor(status.st_dev):02x}:{status.st_ino}"
-    try:
-        with open("/proc/locks", "rb") as locks:
-            text = locks.read().decode("ascii", "replace")
-    except OSError:
-        return None  # no /proc: nothing can be told
-    for line in text.splitlines():
-        # "1: FLOCK  ADVISORY  WRITE 4242 00:1f:1234 0 EOF"; a waiter's line
-        # has "->" in second place: it holds nothing yet.
-        fields = line.split()
-        if len(fields) > 5 and fields[1] in _HOLDING and fields[5] == wanted:
-            return int(fields[4]) if fields[4].lstrip("-").isdigit() else 0
-    return None
 
 
 class _Opened:
@@ -133,7 +110,8 @@ def _check_apart(opened: list[_Opened], pidfile: str | None) -> None:
                 raise UsageError(f"{name} and {other} name the same file")
     for each in opened:
         if stat.S_ISREG(each.status.st_mode) and (holder := lock_holder(each.status)) is not None:
-            raise UsageError(f"{each.named()}: pid {holder} holds a lock on it, as a running "
+            who = f"pid {holder}" if holder else "another process"
+            raise UsageError(f"{each.named()}: {who} holds a lock on it, as a running "
                              "instance holds its --pidfile; left as it is")
 
 
