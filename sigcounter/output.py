@@ -65,7 +65,7 @@ def format_event_verbose(event: Event | Tick) -> str:
 def _sender_fields(info: SigInfo) -> dict[str, object]:
     fields: dict[str, object] = {
         "sender": "kernel" if info.from_kernel else (
-            "unknown" if info.sender_unknown else "process"),
+            "unknown" if info.sender_pid == 0 and info.sender_unknown else "process"),
         "sender_pid": info.sender_pid, "sender_uid": info.sender_uid, "si_code": info.code,
     }
     if info.queued:
