@@ -25,7 +25,6 @@ import os
 import stat
 
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.locks import lock_holder
 from sigcounter.options import UsageError
 from sigcounter.shown import shown
 
@@ -108,6 +107,8 @@ def _check_apart(opened: list[_Opened], pidfile: str | None) -> None:
         for other, other_status in files[index + 1:]:
             if (status.st_dev, status.st_ino) == (other_status.st_dev, other_status.st_ino):
                 raise UsageError(f"{name} and {other} name the same file")
+    from sigcounter.locks import lock_holder
+
     for each in opened:
         if stat.S_ISREG(each.status.st_mode) and (holder := lock_holder(each.status)) is not None:
             who = f"pid {holder}" if holder else "another process"
