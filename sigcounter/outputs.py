@@ -107,6 +107,8 @@ def _check_apart(opened: list[_Opened], pidfile: str | None) -> None:
         for other, other_status in files[index + 1:]:
             if (status.st_dev, status.st_ino) == (other_status.st_dev, other_status.st_ino):
                 raise UsageError(f"{name} and {other} name the same file")
+    if not opened:
+        return
     from sigcounter.locks import lock_holder
 
     for each in opened:
