@@ -76,6 +76,7 @@ def build(scratch: Path) -> list[Program]:
         print("compare_faults: no `go` here; the Go column is left out", file=sys.stderr)
     programs.append(Program("sig-counter", [str(SIG_COUNTER)], {
         "eagain": ["--tick-source", "timeout"],  # its only reads are the signalfd's
+        "sender-record-lost": ["-v"],  # the others name no sender
     }))
     return programs
 
@@ -565,6 +566,44 @@ def case_pidfile_prepared(program: Program, scratch: Path) -> str:
         return f"runs; the file holds {held}; SIGTERM: {end}; the file after: {left}"
     finally:
         shutil.rmtree(directory)
+def raw_stderr(run: Child) -> list[bytes]:
+    """Every stderr line still to come, as bytes: a program may echo an argument
+    that is not UTF-8."""
+    lines = []
+    while (line := run.err.get(timeout=DEADLINE)) is not None:
+        lines.append(line)
+    return lines
+
+
+def case_argv(args: list[str], named: str) -> Callable[[Program, Path], str]:
+    def case(program: Program, scratch: Path) -> str:
+        """The program run with ``args`` (``named`` in the report) as its whole
+        command line: how it ends, or that it runs."""
+        with child([program.command[0], *args]) as run:
+            status = run.poll_exit(1.5)
+            if status is None:
+                return f"runs with {named}; SIGTERM: {shutdown(run)}"
+            err = raw_stderr(run)
+            first = err[0].rstrip(b"\n") if err else b"(nothing)"
+            if len(first) > 160:  # an echoed 4301-digit value, say
+                first = first[:80] + b"..." + first[-40:] + f" ({len(first)} bytes)".encode()
+            more = f" (+{len(err) - 1} more lines)" if len(err) > 1 else ""
+            return f"{status_text(status)}, stderr: {first!r}{more}"
+    return case
+
+
+def case_sender_record_lost(program: Program, scratch: Path) -> str:
+    """Its RLIMIT_SIGPENDING set to 0 once ready, then a sigqueue(3) SIGUSR1
+    (``/bin/kill -q 42``): the kernel keeps no record of the sender."""
+    with child(program.argv(1, "sender-record-lost")) as run:
+        if not ready(run):
+            return "never ready"
+        subprocess.run(["prlimit", f"--pid={run.pid}", "--sigpending=0"], check=True)
+        subprocess.run(["/bin/kill", "-q", "42", "-s", "USR1", str(run.pid)], check=True,
+                       capture_output=True)
+        line = run.poll_line()
+        shown = line.decode().rstrip("\n") if line else "no line"
+        return f"SIGUSR1: {shown!r}; SIGTERM: {shutdown(run)}"
 
 
 # --- the start-up window ---------------------------------------------------------
@@ -652,6 +691,13 @@ CASES: dict[str, Callable[[Program, Path], str]] = {
     "time-namespace": case_clock(["unshare", "--time", "--monotonic=100000", "--fork",
                                   "--kill-child"]),
     "pidfile-prepared-for-nobody": case_pidfile_prepared,
+    "arg-not-utf8": case_argv([os.fsdecode(b"\xff")], "the argument byte 0xff"),
+    "option-not-utf8": case_argv([os.fsdecode(b"--bogus\xff")], "--bogus and byte 0xff"),
+    "interval-4301-digits": case_argv(["--interval", "0" * 4300 + "1"],
+                                      "--interval 000...01 (4301 digits)"),
+    "interval-4301-nines": case_argv(["--interval", "9" * 4301],
+                                     "--interval 999...9 (4301 digits)"),
+    "sender-record-lost": case_sender_record_lost,
 }
 DELAYS_MS: list[float] = [0, 1, 2, 3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 60]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from sigcounter import __version__
-from sigcounter.instrumented import Instruments, open_outputs
+from sigcounter.instrumented import Instruments
 from sigcounter.kernel.lean import TYPE_CHECKING, prctl_module
 from sigcounter.options import HELP, PROG, UsageError, parse_args
 from sigcounter.signaltable import handled_signals
@@ -79,8 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ClosedStdout as exc:
         say(f"{PROG}: error: {exc}")
         return 1
+    from sigcounter.outputs import open_outputs
+
     try:
-        trace, profile = open_outputs(options)
+        outputs = open_outputs(options)
     except UsageError as exc:
         say(f"{PROG}: error: {exc} (see --help)")
         return 2
@@ -89,8 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # one thing worth saying.
         from sigcounter.kernel import native  # noqa: F401
         _set_identity()
-        instruments = Instruments(options, trace, profile)
+        instruments = Instruments(options, outputs)
     except ImportError as exc:
+        outputs.abandon()
         say(f"{PROG}: error: {exc}")
         return 1
     from sigcounter.serve import serve

@@ -35,6 +35,7 @@ from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
 from sigcounter.kernel.timerfd import TimerFD
 from sigcounter.options import PROG
+from sigcounter.shown import shown
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -72,7 +73,7 @@ def watchdog_period_ns(environ: Mapping[str, str], pid: int) -> int | None:
     if watchdog_pid and watchdog_pid != str(pid):
         return None  # meant for another process (a wrapper that exec'd us, say)
     if not (usec.isascii() and usec.isdigit()) or int(usec) == 0:
-        raise ValueError(f"WATCHDOG_USEC={usec} is not a positive number of microseconds")
+        raise ValueError(f"WATCHDOG_USEC={shown(usec)} is not a positive number of microseconds")
     return int(usec) * 500  # microseconds / 2, in nanoseconds
 
 
@@ -135,7 +136,7 @@ class Notifier:
     def _complain(self, reason: str) -> None:
         if not self._undelivered:
             self._undelivered = True
-            self._warn(f"{PROG}: cannot notify NOTIFY_SOCKET={self.address}: {reason}; "
+            self._warn(f"{PROG}: cannot notify NOTIFY_SOCKET={shown(self.address)}: {reason}; "
                        "running on without it")
 
     def ready(self, interval: str) -> None:

@@ -8,6 +8,7 @@ to a program that otherwise sleeps.
 from __future__ import annotations
 
 from sigcounter.kernel.constants import NS_PER_S, TICK_SOURCES, TIMERFD
+from sigcounter.shown import quoted, shown
 from sigcounter.signaltable import help_text, summary
 
 PROG = "sig-counter"
@@ -108,7 +109,7 @@ def parse_args(argv: list[str]) -> Options:
         arg = args.pop(0)
         if arg == "--":  # the end of the options; sig-counter takes no arguments
             if args:
-                raise UsageError(f"unrecognized argument: {args[0]}")
+                raise UsageError(f"unrecognized argument: {shown(args[0])}")
             break
         name, has_value, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         if name in _VALUED:
@@ -118,7 +119,7 @@ def parse_args(argv: list[str]) -> Options:
                 value = args.pop(0)
             _set_valued(options, name, value)
         elif has_value:
-            raise UsageError(f"argument {name}: takes no value")
+            raise UsageError(f"argument {shown(name)}: takes no value")
         elif arg in _FLAGS:
             setattr(options, _FLAGS[arg], True)
         elif arg.startswith("-") and len(arg) > 2 and arg[1] != "-" and all(
@@ -127,9 +128,9 @@ def parse_args(argv: list[str]) -> Options:
             for letter in arg[1:]:
                 setattr(options, _FLAGS[f"-{letter}"], True)
         elif arg.startswith("-") and arg != "-":
-            raise UsageError(f"unrecognized option: {arg}")
+            raise UsageError(f"unrecognized option: {shown(arg)}")
         else:
-            raise UsageError(f"unrecognized argument: {arg}")
+            raise UsageError(f"unrecognized argument: {shown(arg)}")
     return options
 
 
@@ -138,7 +139,8 @@ def _set_valued(options: Options, name: str, value: str) -> None:
         options.interval_ns = parse_interval(value)
     elif name == "--tick-source":
         if value not in TICK_SOURCES:
-            raise UsageError(f"argument --tick-source: choose timerfd or timeout, not {value!r}")
+            raise UsageError(
+                f"argument --tick-source: choose timerfd or timeout, not {_value(value)}")
         options.tick_source = value
     elif name == "--trace":
         options.trace = _path(name, value)
@@ -168,28 +170,33 @@ def parse_seconds(
 ) -> int:
     """``text``, a decimal number of seconds, as exact integer nanoseconds
     within [minimum_ns, maximum_ns]; a one-line UsageError naming ``name`` if not."""
-    digits, exponent = _decimal(name, text)
-    if digits < 0 or (digits == 0 and minimum_ns > 0):
-        raise UsageError(f"argument {name}: must be positive: {text!r}")
-    scale = exponent + 9  # nanoseconds = digits * 10**scale
-    if scale < 0 and (scale < -30 or digits % 10**-scale):
-        raise UsageError(f"argument {name}: finer than a nanosecond: {text!r}")
-    if scale > 30:
-        nanoseconds = maximum_ns + 1  # far beyond the range; avoid a huge power
+    sign, significant, power = _decimal(name, text)
+    if (sign < 0 and significant) or (not significant and minimum_ns > 0):
+        raise UsageError(f"argument {name}: must be positive: {_value(text)}")
+    scale = power + 9  # nanoseconds = int(significant) * 10**scale
+    if significant and scale < 0:  # its last digit, not a zero, is below a nanosecond
+        raise UsageError(f"argument {name}: finer than a nanosecond: {_value(text)}")
+    if not significant:
+        nanoseconds = 0
+    elif len(significant) + scale > 30:
+        nanoseconds = maximum_ns + 1  # far beyond the range: no huge number is built
     else:
-        nanoseconds = digits * 10**scale if scale >= 0 else digits // 10**-scale
+        nanoseconds = int(significant) * 10**scale
     if not minimum_ns <= nanoseconds <= maximum_ns:
         range_text = range_text or (
             f"{format_interval(minimum_ns)[:-1]} to {format_interval(maximum_ns)[:-1]} seconds")
-        raise UsageError(f"argument {name}: must be from {range_text}: {text!r}")
+        raise UsageError(f"argument {name}: must be from {range_text}: {_value(text)}")
     return nanoseconds
 
 
-def _decimal(name: str, text: str) -> tuple[int, int]:
-    """``text`` as (signed integer digits, power of ten), exactly: "0.25" -> (25, -2)."""
+def _decimal(name: str, text: str) -> tuple[int, str, int]:
+    """``text`` as (sign, significant digits, power of ten), exactly: "0.250" ->
+    (1, "25", -2); zero has no significant digits. Leading and trailing zeros
+    are dropped before any digit becomes a number, so a value of any length
+    (``0000...01``) is read without converting thousands of digits."""
     stripped = text.strip()
     if stripped.lower().lstrip("+-") in {"nan", "snan", "inf", "infinity"}:
-        raise UsageError(f"argument {name}: must be a finite number of seconds: {text!r}")
+        raise UsageError(f"argument {name}: must be a finite number of seconds: {_value(text)}")
     mantissa, has_exponent, exponent_text = stripped.lower().partition("e")
     sign = -1 if mantissa.startswith("-") else 1
     whole, _, fraction = mantissa.lstrip("+-").partition(".")
@@ -201,9 +208,26 @@ def _decimal(name: str, text: str) -> tuple[int, int]:
                                   and len(exponent_text) - len(exponent_digits) <= 1))
     )
     if not well_formed:
-        raise UsageError(f"argument {name}: not a number of seconds: {text!r}")
-    exponent = int(exponent_text) if has_exponent else 0
-    return sign * int(whole + fraction or "0"), exponent - len(fraction)
+        raise UsageError(f"argument {name}: not a number of seconds: {_value(text)}")
+    exponent = _exponent(exponent_text) if has_exponent else 0
+    digits = (whole + fraction).lstrip("0")
+    significant = digits.rstrip("0")
+    return sign, significant, exponent - len(fraction) + len(digits) - len(significant)
+
+
+def _exponent(text: str) -> int:
+    """A well-formed exponent's value; past 18 digits, 10**18 of the same sign,
+    which no string that fits in memory can bring back into range."""
+    digits = text.lstrip("+-").lstrip("0")
+    magnitude = int(digits or "0") if len(digits) <= 18 else 10**18
+    return -magnitude if text.startswith("-") else magnitude
+
+
+def _value(text: str) -> str:
+    """An option's value for a message: quoted, and cut in the middle when long."""
+    if len(text) <= 40:
+        return quoted(text)
+    return f"{quoted(text[:16] + '...' + text[-16:])} ({len(text)} characters)"
 
 
 def _digits(text: str) -> bool:

@@ -3,7 +3,8 @@
 The words come from the signal table: each row's line template, with
 ``{count}`` for the count. ``-v`` adds who sent the signal, told from its
 ``si_code``: the kernel (a terminal's Ctrl-C or hang-up), or a process, by
-pid and uid, with the value of a ``sigqueue(3)``.
+pid and uid, with the value of a ``sigqueue(3)``, or nobody known, when the
+kernel's record says nothing.
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ def sender_text(info: SigInfo) -> str:
     if info.from_kernel:
         return "from the kernel"
     # A process's signal carries pid 0 when the sender is not visible from
-    # our PID namespace (it lives in a parent or sibling namespace).
+    # our PID namespace (it lives in a parent or sibling namespace), or when
+    # the kernel kept no record of it: told apart only where the record is
+    # something other than SI_USER, pid 0, uid 0.
     if info.sender_pid == 0:
+        if info.sender_unknown:
+            return "from an unknown sender"
         text = f"from a process outside this PID namespace, uid {info.sender_uid}"
     else:
         text = f"from pid {info.sender_pid}, uid {info.sender_uid}"
@@ -59,7 +64,8 @@ def format_event_verbose(event: Event | Tick) -> str:
 
 def _sender_fields(info: SigInfo) -> dict[str, object]:
     fields: dict[str, object] = {
-        "sender": "kernel" if info.from_kernel else "process",
+        "sender": "kernel" if info.from_kernel else (
+            "unknown" if info.sender_pid == 0 and info.sender_unknown else "process"),
         "sender_pid": info.sender_pid, "sender_uid": info.sender_uid, "si_code": info.code,
     }
     if info.queued:

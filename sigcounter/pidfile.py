@@ -29,6 +29,8 @@ import fcntl
 import os
 import stat
 
+from sigcounter.shown import shown
+
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 _FOUND = os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
@@ -69,9 +71,9 @@ def _take(path: str, fd: int) -> bool:
     not a regular file or a live instance holds it; False if ``path`` was
     replaced or removed before the lock was ours (look again)."""
     if not stat.S_ISREG(os.fstat(fd).st_mode):
-        raise PidFileError(f"cannot write the pidfile {path}: not a regular file")
+        raise PidFileError(f"cannot write the pidfile {shown(path)}: not a regular file")
     if not _lock(fd):
-        raise PidFileError(f"{path} is held by {_holder(fd)}: already running")
+        raise PidFileError(f"{shown(path)} is held by {_holder(fd)}: already running")
     return _names_file(path, fd)
 
 
@@ -101,7 +103,7 @@ class PidFile:
         except PidFileError:
             raise
         except OSError as exc:
-            raise PidFileError(f"cannot write the pidfile {path}: {exc.strerror}") from None
+            raise PidFileError(f"cannot write the pidfile {shown(path)}: {exc.strerror}") from None
 
     def remove(self) -> None:
         """Remove the file (if it is still ours), or empty it where the
@@ -188,7 +190,7 @@ def _open_to_write(path: str) -> int:
     name a holder); anything but a regular file is refused before it is opened
     (opening a device for writing can have effects of its own)."""
     if not stat.S_ISREG(os.stat(path).st_mode):
-        raise PidFileError(f"cannot write the pidfile {path}: not a regular file")
+        raise PidFileError(f"cannot write the pidfile {shown(path)}: not a regular file")
     try:
         return os.open(path, os.O_RDWR | _FOUND)
     except PermissionError:

@@ -1,5 +1,6 @@
-"""The standard descriptors: made safe before anything is opened, and ``say``,
-the one way the program writes a message to stderr.
+"""The standard descriptors: made safe before anything is opened, and ``say``
+and ``write_all``, the ways the program writes a message, which no text can
+make fail.
 
 A shell or a service manager may start a program with fd 0, 1 or 2 closed.
 The next fd the program opens then takes that number: a signalfd at fd 1
@@ -21,6 +22,7 @@ import os
 import time
 
 from sigcounter.kernel.lean import TYPE_CHECKING
+from sigcounter.shown import encoded
 
 if TYPE_CHECKING:
     from sigcounter.kernel.sink import Sink
@@ -30,8 +32,10 @@ _stderr: Sink | None = None  # stderr's own non-blocking description, once the f
 
 def say(message: str, fd: int = 2) -> None:
     """One line on stderr (or ``fd``), one ``write``; never raises and never
-    waits: with stderr gone or full there is nowhere left to report to."""
-    data = f"{message}\n".encode()
+    waits: with stderr gone or full there is nowhere left to report to. A
+    message holding bytes that are not UTF-8 (a path) is written, not raised
+    on: ``shown.encoded``."""
+    data = encoded(f"{message}\n")
     try:  # by hand: contextlib would cost an import at start-up
         if fd == 2 and _stderr is not None:
             _stderr.write(data)
@@ -82,7 +86,7 @@ def write_all(fd: int, text: str, wait_s: float = 1.0) -> str | None:
     of a run), then given up on."""
     try:
         if fd != 2 or _stderr is None:
-            data = memoryview(text.encode())
+            data = memoryview(encoded(text))
             while data:
                 data = data[os.write(fd, data):]
             return None
@@ -96,7 +100,7 @@ def _write_lines(sink: Sink, text: str, deadline_ns: int) -> str | None:
 
     queue = LineQueue()
     for line in text.splitlines(keepends=True):
-        queue.push(line.encode(), keep=True)
+        queue.push(encoded(line), keep=True)
     while not queue.write_out(sink.write, sink.batch_bytes, sink.lines_per_write):
         if not sink.wait_writable(deadline_ns):
             return "no room on stderr"

@@ -33,6 +33,11 @@ class CpuProfile:
         """Why the file was not written, if it was not."""
         return self._file.error
 
+    @property
+    def claimed(self) -> bool:
+        """Whether the run began to write the file (a refused run never does)."""
+        return self._file.claimed
+
     def start(self) -> None:
         """Profile from here on (the run's set-up is not what is measured)."""
         import cProfile

@@ -54,14 +54,23 @@ def kind(mode: int) -> str:
     return "a regular file" if stat.S_ISREG(mode) else "not a file"
 
 
-def open_output(path: str) -> int:
+def open_output(path: str) -> tuple[int, bool]:
     """``path`` opened for writing (created if need be) without waiting: the fd
-    of a regular file or a character device. OSError if the open fails,
-    NotAFile for anything else. Not truncated yet: an instance that stops
-    before its run (its pidfile held by another) must not empty the other's
-    files; ``OutputFile.truncate`` does it at the first write."""
+    of a regular file or a character device, and whether this open created
+    the file. OSError if the open fails, NotAFile for anything else. Not
+    truncated yet: an instance that stops before its run (its pidfile held by
+    another) must not empty the other's files; ``OutputFile.truncate`` does
+    it at the first write, and a file created for a run that never started
+    is removed again (``sigcounter.outputs``)."""
     try:
-        fd = os.open(path, _OPEN, 0o666)
+        return _open(path, _OPEN | os.O_EXCL), True
+    except FileExistsError:
+        return _open(path, _OPEN), False
+
+
+def _open(path: str, flags: int) -> int:
+    try:
+        fd = os.open(path, flags, 0o666)
     except OSError as exc:
         # ENXIO: a FIFO with no reader, or a socket; say which, not the errno.
         if exc.errno == errno.ENXIO and (mode := _mode(path)) is not None:
@@ -84,6 +93,7 @@ class OutputFile:
     def __init__(self, stream: IO[Any], on_error: Callable[[OSError], None] | None) -> None:
         self.stream = stream
         self.error: OSError | None = None
+        self.claimed = False  # the run is on and has begun to write the file
         self._on_error = on_error
 
     def fail(self, exc: OSError) -> None:
@@ -98,6 +108,7 @@ class OutputFile:
     def truncate(self) -> None:
         """Empty the file before its first write (a device has nothing to
         empty: left as it is). Raises OSError, for the caller to ``fail``."""
+        self.claimed = True
         try:
             fd = self.stream.fileno()
         except OSError:  # io.UnsupportedOperation: a stream in memory, no file to empty

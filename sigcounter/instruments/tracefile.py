@@ -68,6 +68,11 @@ class TraceWriter(Observer):
         """The failure that ended the writing, if any."""
         return self._file.error
 
+    @property
+    def claimed(self) -> bool:
+        """Whether the run began to write the file (a refused run never does)."""
+        return self._file.claimed
+
     def _slice(self, name: str, cat: str, begin_ns: int, end_ns: int, **args: Any) -> None:
         self._write(name, "X", begin_ns, cat=cat, dur=_us(end_ns - begin_ns), args=args)
 

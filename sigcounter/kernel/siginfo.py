@@ -52,6 +52,16 @@ class SigInfo(Record):
         return self.code == SI_KERNEL
 
     @property
+    def sender_unknown(self) -> bool:
+        """Nothing is known of the sender: the record reads SI_USER, pid 0, uid
+        0. The kernel writes that when it kept no record of the signal (the
+        receiver's RLIMIT_SIGPENDING was reached, which a kill(2) of a standard
+        signal may exceed but sigqueue(3) and tgkill(2) may not; a sigqueue
+        value is then lost too), and a kill(2) from a uid-0 process outside
+        this PID namespace reads the same."""
+        return self.code == SI_USER and self.sender_pid == 0 and self.sender_uid == 0
+
+    @property
     def queued(self) -> bool:
         """Sent with sigqueue(3), so ``value_int`` is the sender's value."""
         return self.code == SI_QUEUE

@@ -157,8 +157,10 @@ def open_sink(fd: int) -> Sink:
     try:
         own = os.open(f"/proc/self/fd/{fd}",
                       os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
-    except OSError as exc:  # no /proc, or no right to open it again
-        return Sink(fd, terminal, fallback=exc.strerror or str(exc))
+    except OSError as exc:  # no /proc, or no right to open it again (another user's)
+        blocking = Sink(fd, terminal, fallback=exc.strerror or str(exc))
+        blocking.kind = PipeSink.kind if pipe else TerminalSink.kind
+        return blocking
     return PipeSink(fd, own) if pipe else TerminalSink(fd, own, terminal)
 
 

@@ -47,13 +47,15 @@ def test_a_cpu_profile_on_dev_full_fails_once_and_never_raises() -> None:
 
 
 def test_open_output_takes_files_and_character_devices_only(tmp_path: Path) -> None:
-    """A regular file is created, /dev/null taken; a FIFO (no reader) and a
-    directory are refused without waiting, each in words."""
-    for path in (tmp_path / "new", Path("/dev/null")):
-        fd = open_output(str(path))
+    """A regular file is created (and says so), /dev/null taken; a FIFO (no
+    reader) and a directory are refused without waiting, each in words."""
+    for path, creates in ((tmp_path / "new", True), (tmp_path / "new", False),
+                          (Path("/dev/null"), False)):
+        fd, created = open_output(str(path))
         try:
             mode = os.fstat(fd).st_mode
             assert stat.S_ISREG(mode) or stat.S_ISCHR(mode)
+            assert created == creates
         finally:
             os.close(fd)
     fifo = tmp_path / "fifo"

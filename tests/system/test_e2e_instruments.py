@@ -183,29 +183,52 @@ def test_verbose_text_appends_the_sender(sig_counter: StartFn) -> None:
     assert line.endswith(suffix) and COUNT.match(line.removesuffix(suffix) + "\n")
 
 
-def test_sender_outside_our_pid_namespace_is_reported_as_such(tmp_path: Path) -> None:
-    """Run in a new PID namespace, a kill from outside reports pid 0, said in words."""
+NOBODY = 65534
+
+
+def _as_user(uid: int) -> list[str]:
+    """The command prefix that runs as ``uid`` (nothing for our own)."""
+    if uid == os.getuid():
+        return []
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+
+
+@pytest.mark.parametrize("sender_uid", [os.getuid(), NOBODY], ids=["this uid", "nobody"])
+def test_sender_outside_our_pid_namespace_is_reported_as_such(
+    tmp_path: Path, sender_uid: int
+) -> None:
+    """Run in a new PID namespace, a kill from outside reports pid 0: said as a
+    process outside the namespace with its uid, except for uid 0, whose record
+    is the kernel's "no record" one: then the sender is unknown."""
     unshare = subprocess.run(
         ["unshare", "--pid", "--kill-child", "true"], capture_output=True, timeout=DEADLINE
     )
     if unshare.returncode != 0:
         pytest.skip(f"cannot create a PID namespace here: {unshare.stderr.decode().strip()}")
+    if sender_uid != os.getuid() and os.getuid() != 0:
+        pytest.skip("running as another user needs root")
     errors = tmp_path / "stderr"
     with errors.open("wb") as stderr:
         wrapper = subprocess.Popen(
             # --kill-child (which implies --fork): killing the wrapper kills sig-counter too.
-            ["unshare", "--pid", "--kill-child", str(SIG_COUNTER), "-v", "--interval", INTERVAL],
+            ["unshare", "--pid", "--kill-child", *_as_user(sender_uid), str(SIG_COUNTER), "-v",
+             "--interval", INTERVAL],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
         )
     try:
         poll_until(lambda: "ready" in errors.read_text(), what="the ready line")
-        assert errors.read_text().startswith("sig-counter: pid 1 ready")
+        # Run as another user, it may not open the test's pipe again, and says
+        # its stdout will block (tests/system/test_shared_output.py).
+        lines = [line for line in errors.read_text().splitlines()
+                 if "cannot be opened again without blocking" not in line]
+        assert lines[0].startswith("sig-counter: pid 1 ready"), lines
         (inner,) = Path(f"/proc/{wrapper.pid}/task/{wrapper.pid}/children").read_text().split()
-        os.kill(int(inner), signal.SIGTERM)
+        subprocess.run([*_as_user(sender_uid), "kill", "-TERM", inner], check=True,
+                       timeout=DEADLINE)
         out, _ = wrapper.communicate(timeout=DEADLINE)
-        assert out.decode().endswith(
-            f"shutting down (from a process outside this PID namespace, uid {os.getuid()})\n"
-        )
+        said = ("an unknown sender" if sender_uid == 0 else
+                f"a process outside this PID namespace, uid {sender_uid}")
+        assert out.decode().endswith(f"shutting down (from {said})\n"), out
     finally:
         if wrapper.poll() is None:
             wrapper.kill()

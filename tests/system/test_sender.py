@@ -16,6 +16,7 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
 from support import DEADLINE, SIG_COUNTER, Running
 
 
@@ -124,3 +125,27 @@ def _stop(proc: subprocess.Popen[bytes], master: int) -> None:
     proc.wait(timeout=DEADLINE)
     with contextlib.suppress(OSError):  # closed already by the hang-up test
         os.close(master)
+
+
+@pytest.mark.parametrize("args", [("-v",), ("--json",)])
+def test_a_sender_the_kernel_kept_no_record_of_is_unknown(args: tuple[str, ...]) -> None:
+    """With the receiver's RLIMIT_SIGPENDING at 0 the kernel keeps no record of a
+    sigqueue(3): the signal still comes, and -v and --json say the sender is
+    unknown rather than naming a cause (the value is gone with the record)."""
+    running = Running(*args)
+    try:
+        running.wait_ready()
+        subprocess.run(["prlimit", f"--pid={running.pid}", "--sigpending=0"], check=True,
+                       timeout=DEADLINE)
+        subprocess.run(["/bin/kill", "-q", "42", "-s", "USR1", str(running.pid)], check=True,
+                       capture_output=True, timeout=DEADLINE)
+        line = running.line().decode()
+        if args == ("-v",):
+            assert re.fullmatch(r"Ticker count: \d+ \(from an unknown sender\)\n", line), line
+        else:
+            record = json.loads(line)
+            assert (record["sender"], record["sender_pid"], record["sender_uid"],
+                    record["si_code"]) == ("unknown", 0, 0, 0)
+            assert "value" not in record
+    finally:
+        running.stop()

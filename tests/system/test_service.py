@@ -220,12 +220,13 @@ def test_a_killed_instances_pidfile_is_taken_over(sig_counter: StartFn, pidfile:
 def test_a_pidfile_that_cannot_be_written_stops_the_start(
     sig_counter: StartFn, pidfile: Path
 ) -> None:
-    """A pidfile in a missing directory: status 1 and one line, before any ready line."""
+    """A pidfile in a missing directory: a usage error, as for every path option
+    (status 2, one line), before any ready line."""
     missing = pidfile.parent / "missing" / "sig-counter.pid"
     process = sig_counter("--pidfile", str(missing))
-    assert process.wait_exit() == 1
+    assert process.wait_exit() == 2
     assert process.rest_of_stderr() == [
-        f"sig-counter: error: cannot write the pidfile {missing}: No such file or directory\n"
+        f"sig-counter: error: --pidfile {missing}: No such file or directory (see --help)\n"
     ]
 
 

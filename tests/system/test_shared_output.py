@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from support import DEADLINE, Running, poll_until
+from support.unprivileged import as_user_argv
 
 StartFn = Callable[..., Running]
 TEXT_LINE = re.compile(rb"Ticker count: \d+ \(from pid \d+, uid \d+\)|"
@@ -156,3 +157,20 @@ def _max_dgram_qlen() -> int:
     """How many datagrams a UNIX socket holds unread (net.unix.max_dgram_qlen)."""
     with open("/proc/sys/net/unix/max_dgram_qlen") as limit:
         return int(limit.read())
+
+
+def test_a_pipe_it_may_not_open_again_is_written_blocking_and_said() -> None:
+    """Run as another user than the pipe's owner (sudo -u, setpriv), the run
+    cannot open its stdout again for a description of its own: it says once
+    that a stalled reader will hold it, then answers as usual."""
+    argv = as_user_argv()
+    with Running("--interval", "0.05", program=argv) as run:
+        warning = run.err_line()
+        assert warning == ("sig-counter: stdout (a pipe) cannot be opened again without "
+                           "blocking (Permission denied); a reader that stalls will hold "
+                           "the run\n"), warning
+        run.wait_ready()
+        run.send(signal.SIGUSR1)
+        assert run.count() >= 0
+        run.send(signal.SIGTERM)
+        assert run.wait_exit() == 0

@@ -47,8 +47,9 @@ def test_lines_are_byte_identical_to_the_original(event: Event, expected: bytes)
     [
         ({"code": SI_USER, "sender_pid": 4242, "sender_uid": 1000}, "from pid 4242, uid 1000"),
         ({"code": SI_KERNEL, "sender_pid": 0}, "from the kernel"),
-        ({"code": SI_USER, "sender_pid": 0, "sender_uid": 0},
-         "from a process outside this PID namespace, uid 0"),
+        ({"code": SI_USER, "sender_pid": 0, "sender_uid": 0}, "from an unknown sender"),
+        ({"code": SI_USER, "sender_pid": 0, "sender_uid": 1000},
+         "from a process outside this PID namespace, uid 1000"),
         ({"code": SI_QUEUE, "sender_pid": 7, "sender_uid": 0, "value": 42},
          "from pid 7, uid 0, value 42"),
         ({"code": SI_QUEUE, "sender_pid": 0, "sender_uid": 5, "value": -1},
@@ -57,8 +58,8 @@ def test_lines_are_byte_identical_to_the_original(event: Event, expected: bytes)
 )
 def test_verbose_names_the_sender_by_its_si_code(sender: dict[str, int], said: str) -> None:
     """The kernel (a terminal's Ctrl-C or hang-up) is not a process; pid 0
-    from kill(2) or sigqueue(3) is one outside the namespace; a sigqueue
-    value is shown."""
+    from kill(2) or sigqueue(3) is one outside the namespace, unless the record
+    says nothing at all (SI_USER, pid 0, uid 0): unknown; a sigqueue value is shown."""
     line = format_event_verbose(_event(SHUTDOWN, 1, signal.SIGINT, **sender))
     assert line == f"received interrupt \N{EM DASH} shutting down ({said})\n"
 
@@ -75,3 +76,12 @@ def test_json_tells_the_kernel_from_a_process_and_shows_a_queued_value() -> None
     assert "value" not in kernel and "value" not in plain
     assert (queued["sender"], queued["value"], queued["si_code"]) == ("process", 42, SI_QUEUE)
     assert plain["signal"] == "SIGUSR1" and plain["sender"] == "process"
+
+
+def test_json_says_unknown_when_the_record_says_nothing() -> None:
+    """--json: SI_USER with pid 0 and uid 0 is "sender":"unknown"; pid 0 with
+    another uid is still a process (outside the PID namespace)."""
+    unknown = json.loads(format_event_json(_event(DISPLAY, 2, sender_pid=0, sender_uid=0)))
+    outside = json.loads(format_event_json(_event(DISPLAY, 2, sender_pid=0, sender_uid=7)))
+    assert (unknown["sender"], unknown["sender_pid"], unknown["si_code"]) == ("unknown", 0, SI_USER)
+    assert (outside["sender"], outside["sender_uid"]) == ("process", 7)
