@@ -6,7 +6,8 @@ description that the shell and any sibling process share with us. So each
 kind of file is a route of its own, one class here, chosen by ``open_sink``:
 
 - ``PipeSink``: a pipe or FIFO, opened again through /proc/self/fd/N for a
-  description of our own to set O_NONBLOCK on. A write of at most PIPE_BUF
+  description of our own to set O_NONBLOCK on (``NowaitPipeSink`` where
+  another user's pipe may not be opened again: a flag on each write). A write of at most PIPE_BUF
   bytes to a pipe is atomic (all of it, or EAGAIN and none), so each write
   carries whole lines up to PIPE_BUF: another writer's line can only come
   between ours, and a stalled write never leaves half a line behind.
@@ -111,6 +112,27 @@ class TerminalSink(_ReopenedSink):
     kind = "terminal"
 
 
+class NowaitPipeSink(Sink):
+    """A pipe another user made (``sudo -u``, ``setpriv``), which this one may
+    not open again: ``pwritev2(RWF_NOWAIT)`` is non-blocking for that one
+    call, as atomic as a non-blocking ``write``. Linux 6.4 and later, and
+    only for pipes made by pipe(2), not FIFOs."""
+
+    kind = "pipe"
+    call = "pwritev2"
+    watchable = True
+    batch_bytes = PIPE_BUF
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(fd)
+        flags = os.RWF_NOWAIT
+
+        def send(_fd: int, data: bytes) -> int:
+            return os.pwritev(fd, (data,), -1, flags)
+
+        self.send = send
+
+
 class StreamSocketSink(Sink):
     """send(MSG_DONTWAIT) on a second fd for the same socket."""
 
@@ -158,10 +180,24 @@ def open_sink(fd: int) -> Sink:
         own = os.open(f"/proc/self/fd/{fd}",
                       os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except OSError as exc:  # no /proc, or no right to open it again (another user's)
+        if pipe and _nowait_pipe(fd):
+            return NowaitPipeSink(fd)
         blocking = Sink(fd, terminal, fallback=exc.strerror or str(exc))
         blocking.kind = PipeSink.kind if pipe else TerminalSink.kind
         return blocking
     return PipeSink(fd, own) if pipe else TerminalSink(fd, own, terminal)
+
+
+def _nowait_pipe(fd: int) -> bool:
+    """Does the kernel take RWF_NOWAIT for ``fd``? Pipes made by pipe(2) have
+    since Linux 6.4; a write of no bytes returns before the flag is checked,
+    so the release is what tells."""
+    try:
+        anonymous = os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+        major, minor = os.uname().release.split(".")[:2]
+        return anonymous and (int(major), int(minor.split("-")[0])) >= (6, 4)
+    except (OSError, ValueError):
+        return False
 
 
 def _tty_name(fd: int) -> str:

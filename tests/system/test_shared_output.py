@@ -8,6 +8,7 @@ line. Both hold through a stall, when the queued lines go out.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from support import DEADLINE, Running, poll_until
@@ -79,6 +81,8 @@ def pipe() -> Iterator[tuple[int, int]]:
         yield read_end, write_end
     finally:
         os.close(read_end)
+        with contextlib.suppress(OSError):  # already closed once handed to the run
+            os.close(write_end)
 
 
 @pytest.mark.parametrize("options", [("-v",), ("--json", "-v", "--interval", "0.001")],
@@ -159,18 +163,43 @@ def _max_dgram_qlen() -> int:
         return int(limit.read())
 
 
-def test_a_pipe_it_may_not_open_again_is_written_blocking_and_said() -> None:
-    """Run as another user than the pipe's owner (sudo -u, setpriv), the run
-    cannot open its stdout again for a description of its own: it says once
-    that a stalled reader will hold it, then answers as usual."""
+def test_a_fifo_it_may_not_open_again_is_written_blocking_and_said(tmp_path: Path) -> None:
+    """Run as another user than a FIFO's owner (sudo -u, setpriv), the run can
+    neither open its stdout again nor flag its writes (FIFOs take no
+    RWF_NOWAIT): it says once that a stalled reader will hold it, then
+    answers as usual."""
     argv = as_user_argv()
-    with Running("--interval", "0.05", program=argv) as run:
-        warning = run.err_line()
-        assert warning == ("sig-counter: stdout (a pipe) cannot be opened again without "
-                           "blocking (Permission denied); a reader that stalls will hold "
-                           "the run\n"), warning
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo, 0o600)
+    end = os.open(fifo, os.O_RDWR)  # root's; the run gets it as stdout
+    try:
+        with Running("--interval", "0.05", program=argv, stdout=end) as run:
+            warning = run.err_line()
+            assert warning == ("sig-counter: stdout (a pipe) cannot be opened again without "
+                               "blocking (Permission denied); a reader that stalls will hold "
+                               "the run\n"), warning
+            run.wait_ready()
+            run.send(signal.SIGUSR1)
+            assert os.read(end, 100).startswith(b"Ticker count: ")
+            run.send(signal.SIGTERM)
+            assert run.wait_exit() == 0
+    finally:
+        os.close(end)
+
+
+def test_another_users_pipe_is_still_written_without_blocking(pipe: tuple[int, int]) -> None:
+    """Run as another user than its stdout pipe's owner, the run flags each
+    write RWF_NOWAIT instead (Linux 6.4+): a stalled reader holds nothing,
+    and SIGTERM ends the run after the drain timeout."""
+    if tuple(map(int, os.uname().release.split(".")[:2])) < (6, 4):
+        pytest.skip("pipes take RWF_NOWAIT from Linux 6.4 on")
+    argv = as_user_argv()
+    read_end, write_end = pipe
+    with Running("--json", "-v", "--interval", "0.0001", "--drain-timeout", "0.2",
+                 program=argv, stdout=write_end) as run:
+        os.close(write_end)
         run.wait_ready()
-        run.send(signal.SIGUSR1)
-        assert run.count() >= 0
+        poll_until(lambda: _unread(read_end) >= PIPE_FULL, what="the pipe to fill")
         run.send(signal.SIGTERM)
-        assert run.wait_exit() == 0
+        assert run.wait_exit() == 1  # lines not delivered: the reader never came back
+        assert run.rest_of_stderr()[-1].endswith("lines were not delivered to stdout\n")
