@@ -122,3 +122,20 @@ def test_a_second_dev_sh_leaves_a_running_instances_module_alone(command: list[s
         assert process.count() >= 0  # and it still answers
     finally:
         process.stop()
+
+
+def test_a_python_that_does_not_exist_is_one_line_before_any_apt(tmp_path: Path) -> None:
+    """`PYTHON=python3.99 ./dev.sh test` says in one line that there is no such
+    interpreter, status 1, before it asks apt or sudo for anything or makes a venv."""
+    stubs, calls = tmp_path / "stubs", tmp_path / "calls"
+    stubs.mkdir()
+    for tool in ("apt-get", "sudo"):  # each says it was called, and fails
+        (stubs / tool).write_text(f'#!/bin/sh\necho {tool} >>"{calls}"\nexit 1\n')
+        (stubs / tool).chmod(0o755)
+    env = dev_sh_env(PYTHON="python3.99", VENV=str(tmp_path / "venv"),
+                     PATH=f"{stubs}:{os.environ['PATH']}")
+    result = run(["./dev.sh", "test"], cwd=ROOT, env=env, timeout=DEADLINE)
+    assert result.returncode == 1
+    assert result.stdout == ("dev.sh: PYTHON=python3.99: no such interpreter (not on PATH, "
+                             "not a file); install it, or name one that exists\n")
+    assert not calls.exists() and not (tmp_path / "venv").exists()
