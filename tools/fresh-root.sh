@@ -17,7 +17,8 @@
 # (with a pip.conf naming the bundle), and apt starts no daemon. Its mounts
 # are taken down however COMMAND ends. The first root of a release is kept
 # in $FRESH_ROOT_CACHE (default /var/cache/fresh-root) and copied for each
-# later one, and the packages apt fetches inside a root are kept there too.
+# later one; what apt and pip fetch inside a root is kept there too (so a
+# root starts with nothing installed, but installs without downloading).
 # $FRESH_ROOT_MIRROR overrides the mirror. Needs root and debootstrap.
 set -euo pipefail
 
@@ -131,6 +132,13 @@ make_user() {  # "user", who may use sudo, as on a desktop install
     chmod 440 "$ROOT/etc/sudoers.d/user"
 }
 
+cache_pip() {  # cache_pip OWNER HOME: pip's downloads and built wheels, kept across roots
+    local cache=$CACHE/pip-$RELEASE-${1%%:*}
+    mkdir -p "$cache" "$ROOT$2/.cache/pip"
+    chown "$1" "$cache" "$ROOT$2/.cache" "$ROOT$2/.cache/pip"
+    mount --bind "$cache" "$ROOT$2/.cache/pip"
+}
+
 copy_in() {  # copy_in OWNER SRC:DEST
     local src=${2%%:*} dest=$ROOT/${2#*:}
     mkdir -p "$(dirname "$dest")"
@@ -151,6 +159,7 @@ if [ "$AS_USER" = yes ]; then
     make_user
     owner=$(awk -F: '$1 == "user" { print $3 ":" $4 }' "$ROOT/etc/passwd") home=/home/user
 fi
+cache_pip "$owner" "$home"
 for copy in "${COPIES[@]}"; do copy_in "$owner" "$copy"; done
 say "$RELEASE root in $ROOT, running as $([ "$AS_USER" = yes ] && echo user || echo root): $COMMAND"
 as=()
