@@ -26,13 +26,13 @@ def find(program: str) -> str | None:
     return shutil.which(program) or shutil.which(program, path=elsewhere)
 
 
-def installed(program: str, package: str) -> str:
-    """``program``'s path; the test fails, naming its Debian ``package``, when
-    it is missing (./dev.sh test installs every one the suite runs)."""
+def installed(program: str, package: str | None = None) -> str:
+    """``program``'s path; the test fails, naming its Debian ``package`` if given,
+    when it is missing (./dev.sh test installs every one the suite runs)."""
     found = find(program)
     if found is None:
-        pytest.fail(f"{program} is not installed (Debian package {package}): "
-                    "./dev.sh test installs it")
+        where = f" (Debian package {package})" if package else ""
+        pytest.fail(f"{program} is not installed{where}: ./dev.sh test installs it")
     return found
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 from pathlib import Path
 
 import pytest
 from support import DEADLINE, SIG_COUNTER, Running
 from support.packaging import ROOT, SYSTEM_PATH, VENV, check, dev_sh_env, run
+from support.tools import installed, needs_root
 from support.usdt import require_probes
 
 import sigcounter
@@ -87,12 +87,11 @@ def test_observing_md_finds_the_extension_and_its_probes_from_the_checkout() -> 
     """``SO=...`` names the module that the page's ``python -c`` prints, and
     ``bpftrace -l "usdt:$SO:*"`` lists the four probes in it."""
     require_probes()
+    needs_root("bpftrace lists a module's probes only for root")
     so_line = next(block for block in _sh_blocks() if block.startswith("SO="))
     python_c = re.search(r"`(python -c '[^`]*EXTENSION_PATH[^`]*')`", OBSERVING.read_text())
     assert python_c, "the page's python -c command"
-    bpftrace = shutil.which("bpftrace")
-    if bpftrace is None:
-        pytest.fail("bpftrace is not installed: ./dev.sh test installs it")
+    installed("bpftrace", "bpftrace")
     script = f'{so_line}{python_c[1]}\nrealpath "$SO"\nbpftrace -l "usdt:$SO:*"\n'
     output = check(["bash", "-c", script], cwd=ROOT, env=SHELL_ENV, timeout=DEADLINE * 3)
     printed, resolved, *listing = output.splitlines()
