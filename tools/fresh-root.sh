@@ -83,10 +83,18 @@ end_processes() {  # end what COMMAND left running in the root (a daemon, an age
     done
 }
 
+debs() {  # debs FROM TO: the downloaded packages in FROM linked into TO, none replaced
+    find "$1" -maxdepth 1 -name '*.deb' -exec cp -ln -t "$2" {} + 2>/dev/null \
+        || find "$1" -maxdepth 1 -name '*.deb' -exec cp -n -t "$2" {} +
+}
+
 teardown() {
     local status=$?
     trap - EXIT INT TERM HUP
     end_processes || true
+    # Kept for the next root; copied, not shared, so that roots of one
+    # release can run at once (apt locks its archive folder).
+    debs "$ROOT/var/cache/apt/archives" "$CACHE/apt-$RELEASE" || true
     mounts_under | while read -r point; do umount "$point" 2>/dev/null || umount -l "$point"; done
     if [ -n "$(mounts_under)" ]; then
         say "still mounted, $ROOT left in place: $(mounts_under | tr '\n' ' ')"
@@ -111,7 +119,7 @@ set_up() {  # what a machine has that a bare tree lacks; see the header
     mount --bind /proc "$ROOT/proc"
     mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys"
     mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev"
-    mount --bind "$CACHE/apt-$RELEASE" "$ROOT/var/cache/apt/archives"
+    debs "$CACHE/apt-$RELEASE" "$ROOT/var/cache/apt/archives"
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$(hostname)" >"$ROOT/etc/hosts"
     printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"

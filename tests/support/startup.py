@@ -3,8 +3,10 @@ statement blocks the signals: where start-up is, system call by system
 call, and what one signal sent at a given moment comes to.
 
 ``start_up_steps`` traces one start-up with strace and numbers its system
-calls up to that first statement, the ``rt_sigprocmask(SIG_BLOCK, ~[...])``
-of every signal. ``signal_at_step`` starts the program again with strace
+calls up to that first statement, the first ``rt_sigprocmask(SIG_BLOCK,
+~[...])`` of every signal after CPython has installed its SIGINT handler
+(before that, glibc 2.41 blocks every signal for a moment inside some calls
+of its own). ``signal_at_step`` starts the program again with strace
 delivering the signal as one of those calls is entered (``-e inject=NAME:
 signal=SIG:when=K``), so a moment of start-up is hit exactly, however loaded
 the machine. ``fate`` reads what came of it: killed by the signal, status 1
@@ -26,6 +28,8 @@ from support.lines import NoLine
 from support.process import READY, Child
 
 FIRST_STATEMENT = re.compile(r"^rt_sigprocmask\(SIG_BLOCK, ~\[")
+# CPython's own SIGINT handler going in: from then on a SIGINT is a KeyboardInterrupt.
+HANDLER_SET = re.compile(r"^rt_sigaction\(SIGINT, \{sa_handler=0x")
 # CPython's line when a KeyboardInterrupt cuts short its check of whether the
 # script's path is an import path entry (a zip, a folder): it prints the
 # traceback and runs the script all the same, so that SIGINT is lost.
@@ -74,14 +78,17 @@ def start_up_steps(argv: Sequence[str]) -> list[Step]:
         lines = log.read().splitlines()[1:]
     steps: list[Step] = []
     seen = {"execve": 1}
+    handler_set = False
     for line in lines:
         if match := _SYSCALL.match(line):
             seen[match[1]] = seen.get(match[1], 0) + 1
             if match[1] not in _UNSTEADY:
                 steps.append(Step(match[1], seen[match[1]], line))
-            if FIRST_STATEMENT.match(line):
+            handler_set = handler_set or bool(HANDLER_SET.match(line))
+            if handler_set and FIRST_STATEMENT.match(line):
                 return steps
-    raise AssertionError(f"no rt_sigprocmask(SIG_BLOCK, ~[...]) in the start-up of {argv}")
+    raise AssertionError(f"no rt_sigprocmask(SIG_BLOCK, ~[...]) after CPython's SIGINT "
+                         f"handler in the start-up of {argv}")
 
 
 def signal_at_step(argv: Sequence[str], step: Step, signum: int) -> Fate:
@@ -118,4 +125,5 @@ def fate(run: Child, signum: int) -> Fate:
     return Fate(kind, run.wait_exit(), "".join(stderr))
 
 
-__all__ = ["IMPORTER_CHECK", "Fate", "Step", "fate", "signal_at_step", "start_up_steps"]
+__all__ = ["HANDLER_SET", "IMPORTER_CHECK", "Fate", "Step", "fate", "signal_at_step",
+           "start_up_steps"]

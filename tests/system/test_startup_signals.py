@@ -13,7 +13,6 @@ test only land somewhere, and a loaded machine moves where."""
 
 from __future__ import annotations
 
-import re
 import signal
 import sys
 import time
@@ -21,12 +20,18 @@ from collections.abc import Sequence
 
 import pytest
 from support import SIG_COUNTER, Child
-from support.startup import IMPORTER_CHECK, Fate, Step, fate, signal_at_step, start_up_steps
+from support.startup import (
+    HANDLER_SET,
+    IMPORTER_CHECK,
+    Fate,
+    Step,
+    fate,
+    signal_at_step,
+    start_up_steps,
+)
 from support.tools import installed
 
 LAUNCHERS = {"command": (str(SIG_COUNTER),), "python -m": (sys.executable, "-m", "sigcounter")}
-# CPython's own SIGINT handler going in: from then on a SIGINT is a KeyboardInterrupt.
-HANDLER_SET = re.compile(r"^rt_sigaction\(SIGINT, \{sa_handler=0x")
 EVERY = 25  # the sweep tries one system call in EVERY, and each stretch's edges
 
 
