@@ -15,6 +15,7 @@ clone=$(mktemp -d)
 trap 'rm -rf "$clone"' EXIT
 git clone -q "$PWD" "$clone/sig-counter"
 git -C "$clone/sig-counter" checkout -q --detach "$(git rev-parse HEAD)"
+echo "quickstart-in-root: $(git log --oneline -1 | cut -c1-72)" >&2
 home=/root
 [ "${#user[@]}" -eq 0 ] || home=/home/user
 tools/fresh-root.sh "${user[@]}" --copy "$clone/sig-counter:$home/sig-counter" "$release" \
