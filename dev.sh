@@ -71,6 +71,14 @@ test_packages() {  # the programs the test suite runs, beyond the build's
     have timeout || echo coreutils
     # The clock faker the tick tests run it under.
     have faketime || echo faketime
+    # What the tests find it, signal it and look at it with, by name and by PID.
+    { have ps && have pgrep && have pkill && { [ -x /usr/bin/kill ] || [ -x /bin/kill ]; }; } \
+        || echo procps
+    have pidof || echo sysvinit-utils
+    have killall || echo psmisc
+    { have nsenter && have setpriv; } || echo util-linux
+    # The packaging tests list the checkout's files with git.
+    have git || echo git
     # The unit file's checks, and the man page's.
     have systemd-analyze || echo systemd
     have groff || echo groff-base
@@ -79,7 +87,14 @@ test_packages() {  # the programs the test suite runs, beyond the build's
 
 system_packages() {  # system_packages run|test|bench|dist
     local missing=()
-    have "$PYTHON" || missing+=(python3)
+    if ! have "$PYTHON"; then
+        # Only the default is a package to install; another name must exist.
+        if [ "$PYTHON" != python3 ]; then
+            say "PYTHON=$PYTHON: no such interpreter (not on PATH, not a file); install it, or name one that exists"
+            exit 1
+        fi
+        missing+=(python3)
+    fi
     have gcc || missing+=(gcc libc6-dev)
     apt_install "${missing[@]}"
     missing=()

@@ -9,6 +9,7 @@ one-line error, not a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from sigcounter import __version__
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
 
 
 def _set_identity() -> None:
-    """comm = sig-counter (for perf trace, pgrep, top), and no_new_privs."""
+    """comm = sig-counter (for perf trace, pgrep, killall, ps -C, top), the
+    command line ``sig-counter ARGS`` (for pidof and ps -f, which read it, not
+    comm), and no_new_privs."""
     try:
         prctl: Any = prctl_module()
     except ModuleNotFoundError as exc:
@@ -37,6 +40,11 @@ def _set_identity() -> None:
         raise ImportError(f"python-prctl cannot be loaded: {exc}") from exc
     prctl.prctl(prctl.PR_SET_NAME, PROG)
     prctl.prctl(prctl.PR_SET_NO_NEW_PRIVS, 1)
+    from sigcounter.kernel.cmdline import set_cmdline
+
+    # Not the interpreter and the script's path, nor `-m sigcounter`: the
+    # name first, as for a command of its own, then the arguments as given.
+    set_cmdline([PROG.encode(), *map(os.fsencode, sys.argv[1:])])
 
 
 def _version() -> str:

@@ -6,6 +6,7 @@ The helpers live in support/; this file holds only what pytest must find here.
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +21,25 @@ TESTS = Path(__file__).parent
 # kernel uses real fds, with process-wide changes in forked children; system
 # runs the installed command as a subprocess, under strace or bpftrace.
 KINDS = ("unit", "kernel", "system")
+
+
+def _survive_hang_ups(signum: int, frame: object) -> None:
+    """The suite's SIGHUP handler: carry on, as nohup would have it."""
+
+
+def pytest_configure() -> None:
+    """Give the programs the tests start the signal dispositions a terminal gives.
+
+    Run under nohup, or as a script's background job, the suite inherits
+    SIGHUP or SIGINT ignored, and so would every sig-counter it starts: one
+    then keeps SIGHUP ignored, as nohup asks, and the tests of the hang-up
+    fail for a reason of the machine's. A handler is reset to the default at
+    exec, where SIG_IGN is inherited: the suite still survives a hang-up, and
+    its children start as they would from a terminal."""
+    if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, _survive_hang_ups)
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

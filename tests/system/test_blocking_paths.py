@@ -87,7 +87,8 @@ def _node(path: Path, kind: int, device: int) -> Path:
     try:
         os.mknod(path, kind | 0o666, device)
     except PermissionError:
-        pytest.skip("mknod needs root")
+        pytest.skip("needs root (mknod makes a device node only for root); "
+                    "run the suite as root to include it")
     return path
 
 

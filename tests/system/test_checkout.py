@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 from pathlib import Path
 
 import pytest
 from support import DEADLINE, SIG_COUNTER, Running
 from support.packaging import ROOT, SYSTEM_PATH, VENV, check, dev_sh_env, run
+from support.tools import installed, needs_root
 from support.usdt import require_probes
 
 import sigcounter
@@ -87,12 +87,11 @@ def test_observing_md_finds_the_extension_and_its_probes_from_the_checkout() -> 
     """``SO=...`` names the module that the page's ``python -c`` prints, and
     ``bpftrace -l "usdt:$SO:*"`` lists the four probes in it."""
     require_probes()
+    needs_root("bpftrace lists a module's probes only for root")
     so_line = next(block for block in _sh_blocks() if block.startswith("SO="))
     python_c = re.search(r"`(python -c '[^`]*EXTENSION_PATH[^`]*')`", OBSERVING.read_text())
     assert python_c, "the page's python -c command"
-    bpftrace = shutil.which("bpftrace")
-    if bpftrace is None:
-        pytest.fail("bpftrace is not installed: ./dev.sh test installs it")
+    installed("bpftrace", "bpftrace")
     script = f'{so_line}{python_c[1]}\nrealpath "$SO"\nbpftrace -l "usdt:$SO:*"\n'
     output = check(["bash", "-c", script], cwd=ROOT, env=SHELL_ENV, timeout=DEADLINE * 3)
     printed, resolved, *listing = output.splitlines()
@@ -122,3 +121,20 @@ def test_a_second_dev_sh_leaves_a_running_instances_module_alone(command: list[s
         assert process.count() >= 0  # and it still answers
     finally:
         process.stop()
+
+
+def test_a_python_that_does_not_exist_is_one_line_before_any_apt(tmp_path: Path) -> None:
+    """`PYTHON=python3.99 ./dev.sh test` says in one line that there is no such
+    interpreter, status 1, before it asks apt or sudo for anything or makes a venv."""
+    stubs, calls = tmp_path / "stubs", tmp_path / "calls"
+    stubs.mkdir()
+    for tool in ("apt-get", "sudo"):  # each says it was called, and fails
+        (stubs / tool).write_text(f'#!/bin/sh\necho {tool} >>"{calls}"\nexit 1\n')
+        (stubs / tool).chmod(0o755)
+    env = dev_sh_env(PYTHON="python3.99", VENV=str(tmp_path / "venv"),
+                     PATH=f"{stubs}:{os.environ['PATH']}")
+    result = run(["./dev.sh", "test"], cwd=ROOT, env=env, timeout=DEADLINE)
+    assert result.returncode == 1
+    assert result.stdout == ("dev.sh: PYTHON=python3.99: no such interpreter (not on PATH, "
+                             "not a file); install it, or name one that exists\n")
+    assert not calls.exists() and not (tmp_path / "venv").exists()

@@ -17,6 +17,7 @@ import pytest
 from support import Running
 from support.packaging import (
     BASE_PYTHON,
+    BUILD_DEADLINE,
     ROOT,
     SYSTEM_PATH,
     VENV,
@@ -158,6 +159,10 @@ def _collected(pytest_bin: Path, cwd: Path) -> int:
     return int(found[1])
 
 
+# A venv, its packages (from PyPI when pip has no cache: minutes on a fresh
+# machine), ruff, mypy and the unit tests: each command has its own deadline,
+# and the suite's 60 s backstop is for one hang, not for a build.
+@pytest.mark.timeout(BUILD_DEADLINE + 180)
 def test_the_suite_runs_from_the_unpacked_sdist(dist: Dist, tmp_path: Path) -> None:
     """Unpacked, the sdist runs the README's test command (here its quick run, -m unit),
     and collects every test the checkout has."""

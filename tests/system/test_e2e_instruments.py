@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support import COUNT, DEADLINE, SIG_COUNTER, Running, poll_until
+from support.tools import needs_root
 from support.tracecheck import check_trace, load_trace
 
 StartFn = Callable[..., Running]
@@ -200,6 +201,7 @@ def test_sender_outside_our_pid_namespace_is_reported_as_such(
     """Run in a new PID namespace, a kill from outside reports pid 0: said as a
     process outside the namespace with its uid, except for uid 0, whose record
     is the kernel's "no record" one: then the sender is unknown."""
+    needs_root("unshare --pid makes a PID namespace only for root")
     unshare = subprocess.run(
         ["unshare", "--pid", "--kill-child", "true"], capture_output=True, timeout=DEADLINE
     )

@@ -16,6 +16,7 @@ from typing import IO
 
 import pytest
 from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
+from support.tools import needs_root
 
 StartFn = Callable[..., Running]
 TMPFS_BYTES = 64 * 1024
@@ -25,6 +26,7 @@ SHUTDOWN = "received terminated \N{EM DASH} shutting down\n".encode()
 @pytest.fixture
 def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A 64 KiB tmpfs of the test's own, unmounted in teardown (needs root)."""
+    needs_root("mount a 64 KiB tmpfs to fill")
     mount_point = tmp_path / "tmpfs"
     mount_point.mkdir()
     mounted = subprocess.run(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 from support import COUNT, DEADLINE, READY, SIG_COUNTER, Running, blocked_signals, poll_until
 from support.proctree import kill_tree, only_child
+from support.tools import installed, needs_root
 
 INTERVAL = "0.05"
 RUN = (str(SIG_COUNTER), "--interval", INTERVAL)
@@ -28,11 +28,10 @@ Launch = Callable[..., Running]
 
 
 def _installed(program: str) -> str:
-    """The launcher's path; a clear failure if it is missing (./dev.sh test installs it)."""
-    found = shutil.which(program) or shutil.which(program, path=str(SIG_COUNTER.parent))
-    if found is None:
-        pytest.fail(f"{program} is not installed: run ./dev.sh test")
-    return found
+    """The launcher's path, in the sbin folders too (start-stop-daemon and runsv are
+    there, off a user's PATH); a clear failure if it is missing (./dev.sh test
+    installs it)."""
+    return installed(program)
 
 
 @pytest.fixture
@@ -67,6 +66,7 @@ def test_pid_1_of_a_pid_namespace(launch: Launch) -> None:
     """As a namespace's init, only signals it has a handler for reach it, says
     pid_namespaces(7); a blocked signal is never discarded, so its signalfd gets them
     all, from the parent namespace and from inside. unshare returns its status."""
+    needs_root("unshare --pid makes a PID namespace only for root")
     run = launch("unshare", "--pid", "--fork", *RUN)
     pid = only_child(run.pid)
     assert _ready(run) == 1  # its PID as it sees it

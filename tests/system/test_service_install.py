@@ -13,8 +13,8 @@ import shlex
 import shutil
 from pathlib import Path, PurePosixPath
 
-import pytest
 from support.packaging import ROOT, SYSTEM_PATH, check, run, source_files
+from support.tools import installed, needs_root
 
 import sigcounter
 from sigcounter.kernel.probes import build_note
@@ -82,11 +82,23 @@ def _copy_sources(destination: Path) -> Path:
     return destination
 
 
+def _as_found(path: str) -> tuple[int, int, int] | None:
+    """What the machine's own ``path`` is (inode, mtime, size), or None if absent."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
 def test_the_install_block_runs_as_pasted_and_the_unit_verifies(tmp_path: Path) -> None:
-    if os.geteuid() != 0 or shutil.which("unshare") is None:
-        pytest.fail("this test needs root and unshare (util-linux) for its mount namespace")
-    if shutil.which("systemd-analyze") is None:
-        pytest.fail("systemd-analyze is not installed: ./dev.sh test installs systemd")
+    """The block, pasted as root into a place of its own (empty /opt, /usr/local and
+    /etc/systemd/system), installs a unit that verifies and a command that runs; the
+    machine's own /opt/sig-counter and unit, installed or not, are left as they were."""
+    needs_root("a mount namespace with tmpfs mounts for the block to install into")
+    installed("unshare", "util-linux")
+    installed("systemd-analyze", "systemd")
+    machines_own = {path: _as_found(path) for path in ("/opt/sig-counter", UNIT)}
     lines = [line for line in install_block() if not re.search(r"\b(apt-get|systemctl)\b", line)]
     assert len(lines) == len(install_block()) - 3, "one apt-get line and two systemctl lines"
     results = tmp_path / "results"
@@ -117,5 +129,5 @@ def test_the_install_block_runs_as_pasted_and_the_unit_verifies(tmp_path: Path) 
     assert status == 0 and found.strip() in {
         "/usr/local/share/man/man1/sig-counter.1", "/opt/sig-counter/" + MAN_PAGE}, found
     # The namespace is gone with its last process: nothing was installed out here.
-    assert not Path("/opt/sig-counter").exists() and not Path(UNIT).exists()
+    assert {path: _as_found(path) for path in machines_own} == machines_own
 

@@ -18,6 +18,7 @@ import pytest
 from support import DEADLINE, READY, SIG_COUNTER, Running, in_child, procfs
 from support.notify import Manager, listen
 from support.strace import parse_summary
+from support.tools import installed, needs_root
 
 UNIT = Path(__file__).parents[2] / "docs" / "sig-counter.service"
 ANALYZE = shutil.which("systemd-analyze")
@@ -286,9 +287,8 @@ def test_it_runs_with_no_capabilities_and_no_new_privs(
 ) -> None:
     """Under setpriv with an empty capability set and no_new_privs (and W^X where the
     kernel has it): ready, watchdog, pidfile, signals and shutdown all work."""
-    setpriv = shutil.which("setpriv")
-    if setpriv is None:
-        pytest.skip("setpriv is not installed (it comes with util-linux)")
+    needs_root("setpriv empties the capability bounding set only with CAP_SETPCAP")
+    setpriv = installed("setpriv", "util-linux")
     pidfile = tmp_path / "sig-counter.pid"
     mode = "mdwe" if mdwe_works else "plain"
     process = Running("--interval", "0.01", "--pidfile", str(pidfile), program=(
