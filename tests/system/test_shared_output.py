@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pytest
 from support import DEADLINE, Running, poll_until
+from support.pipes import PIPE_FULL, pipe_is_full, unread_bytes
 from support.unprivileged import as_user_argv
 
 StartFn = Callable[..., Running]
 TEXT_LINE = re.compile(rb"Ticker count: \d+ \(from pid \d+, uid \d+\)|"
                        rb"received terminated \xe2\x80\x94 shutting down \(from pid \d+, uid \d+\)")
-PIPE_FULL = 60 * 1024
 
 
 class Flood:
@@ -47,15 +47,6 @@ class Flood:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=DEADLINE)
-
-
-def _unread(read_end: int) -> int:
-    import fcntl
-    import struct
-    import termios
-
-    answer = fcntl.ioctl(read_end, termios.FIONREAD, struct.pack("i", 0))
-    return int(struct.unpack("i", answer)[0])
 
 
 def _read_all(read_end: int, until: Callable[[], bool]) -> bytes:
@@ -100,7 +91,7 @@ def test_two_runs_sharing_a_stalled_then_resumed_pipe_give_whole_lines_only(
         run.wait_ready()
     flood = Flood([run.pid for run in runs])
     try:
-        poll_until(lambda: _unread(read_end) >= PIPE_FULL, what="the pipe to fill")
+        poll_until(lambda: unread_bytes(read_end) >= PIPE_FULL, what="the pipe to fill")
         stalled = flood.sent
         poll_until(lambda: flood.sent > stalled + 3000, what="signals while stalled")
         reader = threading.Thread(target=lambda: box.append(_read_all(read_end, done.is_set)))
@@ -199,7 +190,7 @@ def test_another_users_pipe_is_still_written_without_blocking(pipe: tuple[int, i
                  program=argv, stdout=write_end) as run:
         os.close(write_end)
         run.wait_ready()
-        poll_until(lambda: _unread(read_end) >= PIPE_FULL, what="the pipe to fill")
+        poll_until(lambda: pipe_is_full(read_end), what="the pipe to fill")
         run.send(signal.SIGTERM)
         assert run.wait_exit() == 1  # lines not delivered: the reader never came back
         assert run.rest_of_stderr()[-1].endswith("lines were not delivered to stdout\n")

@@ -11,21 +11,19 @@ order once the reader comes back.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
 import select
 import signal
-import struct
 import subprocess
-import termios
 import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
 from support import DEADLINE, SIG_COUNTER, Running, poll_until
+from support.pipes import pipe_is_full
 from support.procfs import status
 
 from sigcounter.linequeue import QUEUE_LIMIT
@@ -33,15 +31,8 @@ from sigcounter.linequeue import QUEUE_LIMIT
 StartFn = Callable[..., Running]
 INTERVAL_S = 0.0001
 FAST_JSON = ("--json", "-v", "--interval", str(INTERVAL_S))
-PIPE_FULL = 60 * 1024  # a 64 KiB pipe of ~100-byte lines is full well past this
 NOT_DELIVERED = re.compile(r"^sig-counter: (\d+) lines were not delivered to stdout\n$")
 DROPPED = re.compile(r"^sig-counter: stdout was stalled; (\d+) lines were dropped\n$")
-
-
-def _unread_bytes(read_end: int) -> int:
-    """Bytes waiting in the pipe, by FIONREAD on its read end."""
-    answer = fcntl.ioctl(read_end, termios.FIONREAD, struct.pack("i", 0))
-    return int(struct.unpack("i", answer)[0])
 
 
 @pytest.fixture
@@ -62,18 +53,8 @@ def _start_stalled(sig_counter: StartFn, pipe: tuple[int, int], *options: str) -
     process = sig_counter(*FAST_JSON, *options, stdout=write_end)
     os.close(write_end)  # only the child writes: its exit is the reader's EOF
     process.wait_ready()
-    poll_until(lambda: _pipe_is_full(read_end), what="the pipe to fill")
+    poll_until(lambda: pipe_is_full(read_end), what="the pipe to fill")
     return process
-
-
-def _pipe_is_full(read_end: int) -> bool:
-    """Nearly 64 KiB waiting, and not one more line in 0.1 s (some 1,000 ticks):
-    the program's writes are failing, so its lines now wait in its queue."""
-    before = _unread_bytes(read_end)
-    if before < PIPE_FULL:
-        return False
-    time.sleep(0.1)  # the window over which "no more lines" is observed
-    return _unread_bytes(read_end) == before
 
 
 def _wakes(pid: int) -> int:
