@@ -102,7 +102,7 @@ def test_the_mask_call_never_blocks_glibcs_internal_signals() -> None:
     """The module's mask call (glibc's sigprocmask) blocks SIGUSR1 but drops glibc's two
     internal signals from the set, which a raw rt_sigprocmask would block and every
     thread started later would inherit."""
-    assert signal.SIGRTMIN == 34  # glibc's: the kernel's 32, less the two it keeps
+    assert int(signal.SIGRTMIN) == 34  # glibc's: the kernel's 32, less the two it keeps
     blocked = in_child(_blocked_when_the_set_holds_glibcs_own)
     assert signal.SIGUSR1 in blocked
     assert blocked & GLIBC_INTERNAL == set()
