@@ -66,7 +66,8 @@ def _apply(patch: str, text: str) -> str:
     """``text`` with ``patch``'s one-file unified diff applied; every context and removed
     line must be where the hunk says."""
     lines = text.splitlines(keepends=True)
-    hunks = re.split(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@.*\n", patch.split("\n+++ ", 1)[1], flags=re.M)
+    body_of_diff = patch.split("\n+++ ", 1)[1]
+    hunks = re.split(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@.*\n", body_of_diff, flags=re.M)
     offset = 0
     for start, body in zip(hunks[1::2], hunks[2::2], strict=True):
         at = int(start) - 1 + offset
