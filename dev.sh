@@ -6,12 +6,17 @@
 #   ./dev.sh bench [--quick]             set up, build, run the benchmarks (bench/)
 #   ./dev.sh dist                        write the sdist and one abi3 manylinux wheel
 #                                        to $DIST (default dist/)
+#   ./dev.sh deb                         build the Debian package (binary and source)
+#                                        with Debian's tools, check it with lintian,
+#                                        and write it to $DIST
 #
 # Set-up: the system packages that are missing (via apt-get, with sudo when
 # not root), a virtual environment in $VENV (default .venv) made with $PYTHON
 # (default python3), and the package installed into it in editable mode: the
 # venv runs this checkout's code, and the native module is built in place, in
 # sigcounter/kernel/, only when its sources have changed since the last build.
+# `deb` needs no venv: it builds with the system's python3 and Debian's
+# packages (debian/control's Build-Depends).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -217,6 +222,82 @@ build_dist() {
     say "wrote $DIST/: $(cd "$DIST" && echo sig_counter-*)"
 }
 
+deb_packages() {  # what ./dev.sh deb needs: Debian's build tools, lintian, the Build-Depends
+    local missing=()
+    have dpkg-buildpackage || missing+=(dpkg-dev)
+    have lintian || missing+=(lintian)
+    apt_install "${missing[@]}"
+    # debian/control says what the build needs; apt reads it from the tree.
+    if ! dpkg-checkbuilddeps >/dev/null 2>&1; then
+        say "installing the Debian package's build dependencies (debian/control)"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq ./ >/dev/null
+    fi
+}
+
+deb_backport() {  # deb_backport TREE: for a release whose setuptools is older than 77
+    # Such a setuptools rejects the SPDX licence string: apply the patch that
+    # debian/patches/series names commented out, and version the build as
+    # Debian versions a backport (below the package of the release it came
+    # from, so that upgrading the release upgrades the package).
+    local tree=$1 version codename release
+    version=$(dpkg-parsechangelog -l "$tree/debian/changelog" -S Version)
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    release=$(. /etc/os-release && echo "${VERSION_ID%%.*}")
+    sed -i 's/^# \(bookworm-setuptools-66\.patch\)$/\1/' "$tree/debian/patches/series"
+    {
+        printf 'sig-counter (%s~bpo%s+1) %s-backports; urgency=medium\n\n' \
+            "$version" "$release" "$codename"
+        printf '  * Rebuild for %s: build with its setuptools (%s), through\n' \
+            "$codename" "$(dpkg-query -W -f='${Version}' python3-setuptools)"
+        printf '    debian/patches/bookworm-setuptools-66.patch.\n\n'
+        printf ' -- %s  %s\n\n' "$(dpkg-parsechangelog -l "$tree/debian/changelog" -S Maintainer)" \
+            "$(date -R)"
+        cat "$tree/debian/changelog"
+    } >"$tree/debian/changelog.new"
+    mv "$tree/debian/changelog.new" "$tree/debian/changelog"
+    say "setuptools is older than 77 here: building the ${codename}-backports package"
+}
+
+system_env() {  # system_env COMMAND...: COMMAND with the system's own PATH and no venv
+    env -u PYTHONPATH -u VIRTUAL_ENV -u PYTHONHOME PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+
+build_deb() {
+    # dpkg-source wants the upstream tarball (the sources without debian/)
+    # beside the tree; the build runs in a copy, so the checkout stays as it
+    # is. It writes the binary packages, the source package (.dsc, the
+    # tarballs) and the .changes that lintian checks, then all go to $DIST.
+    local version upstream tree setuptools
+    version=$(dpkg-parsechangelog -S Version)
+    upstream=${version%-*}
+    if [ "$upstream" != "$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' sigcounter/__init__.py)" ]; then
+        say "debian/changelog is at $upstream, sigcounter/__init__.py is not: add a changelog entry"
+        exit 1
+    fi
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    tree="$scratch/sig-counter-$upstream"
+    mkdir "$tree"
+    source_files | grep -zv '^debian/' | tar --null -T - -cf - | tar -xf - -C "$tree"
+    tar -C "$scratch" --sort=name --owner=0 --group=0 --numeric-owner \
+        -cJf "$scratch/sig-counter_$upstream.orig.tar.xz" "sig-counter-$upstream"
+    cp -a debian "$tree/"
+    setuptools=$(dpkg-query -W -f='${Version}' python3-setuptools)
+    if dpkg --compare-versions "$setuptools" lt 77; then
+        deb_backport "$tree"
+    fi
+    # The system's tools only: a venv or pyenv earlier on PATH is not the
+    # python3 the package is for.
+    (cd "$tree" && system_env dpkg-buildpackage -us -uc)
+    say "lintian (errors fail the build; docs/service.md lists each warning and why)"
+    system_env lintian --fail-on error "$scratch"/*.changes
+    mkdir -p "$DIST"
+    rm -f "$DIST"/sig-counter_* "$DIST"/sig-counter-dbgsym_*
+    mv "$scratch"/sig-counter_* "$scratch"/sig-counter-dbgsym_* "$DIST"/
+    say "wrote $DIST/: $(cd "$DIST" && echo sig-counter_*.deb)"
+}
+
 case "${1:-}" in
     run)
         shift
@@ -243,8 +324,12 @@ case "${1:-}" in
         python_env dist
         build_dist
         ;;
+    deb)
+        deb_packages
+        build_deb
+        ;;
     *)
-        sed -n '2,15s/^# \{0,1\}//p' "$0" >&2
+        sed -n '2,20s/^# \{0,1\}//p' "$0" >&2
         exit 2
         ;;
 esac

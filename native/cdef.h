@@ -40,7 +40,15 @@ typedef struct { ...; } sigset_t;   /* opaque: the compiler knows its size */
 int sigemptyset(sigset_t *set);
 int sigaddset(sigset_t *set, int signum);
 int sigismember(const sigset_t *set, int signum);
-int pthread_sigmask(int how, const sigset_t *set, sigset_t *oldset);
+/* sigprocmask, not pthread_sigmask: on Linux glibc they are one call, which
+ * changes the calling thread's mask and silently keeps glibc's two internal
+ * signals (thread cancellation, set*id across threads) unblocked. But
+ * pthread_sigmask is bound as GLIBC_2.32 (it moved into libc in 2.32; before,
+ * it lived in libpthread), which makes the wheel manylinux_2_34, while
+ * sigprocmask has been in libc at its first version all along. A raw
+ * rt_sigprocmask would be old enough too, but would block glibc's internal
+ * signals if asked to, and every thread started afterwards inherits the mask. */
+int sigprocmask(int how, const sigset_t *set, sigset_t *oldset);
 
 /* --- signalfd(2) ------------------------------------------------------- */
 #define SFD_CLOEXEC ...

@@ -29,13 +29,6 @@ def check(result: int) -> int:
     return result
 
 
-def check_returned(code: int) -> None:
-    """For calls that return the error number instead of setting errno
-    (``pthread_sigmask``): raise ``os_error(code)`` unless it is 0."""
-    if code != 0:
-        raise os_error(code)
-
-
 def as_fd(target: int | HasFileno) -> int:
     """Accept a plain fd or anything with ``fileno()``, like ``select`` does."""
     fd = target if isinstance(target, int) else target.fileno()

@@ -1,10 +1,10 @@
 """Sigset: a ``sigset_t`` built once from signal numbers, for the calls that
-take one (``signalfd``'s mask, ``pthread_sigmask``, ``epoll_pwait``'s mask);
+take one (``signalfd``'s mask, ``sigprocmask``, ``epoll_pwait``'s mask);
 and the calling thread's signal mask."""
 
 from __future__ import annotations
 
-from sigcounter.kernel.fd import check, check_returned
+from sigcounter.kernel.fd import check
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.native import ffi, lib
 from sigcounter.kernel.signals import NSIG, signal_name, validate_signal
@@ -51,8 +51,9 @@ class Sigset:
 
 
 def block(signals: Iterable[int]) -> set[int]:
-    """Block ``signals`` in the calling thread (``pthread_sigmask(SIG_BLOCK)``);
-    return the set that thread had blocked before."""
+    """Block ``signals`` in the calling thread (``sigprocmask(SIG_BLOCK)``, which
+    on Linux is ``pthread_sigmask``: see native/cdef.h); return the set that
+    thread had blocked before."""
     old = ffi.new("sigset_t *")
-    check_returned(lib.pthread_sigmask(lib.SIG_BLOCK, Sigset(signals).cdata, old))
+    check(lib.sigprocmask(lib.SIG_BLOCK, Sigset(signals).cdata, old))
     return {signum for signum in range(1, NSIG) if lib.sigismember(old, signum) == 1}

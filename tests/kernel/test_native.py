@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 import platform
 import select
+import signal
 import struct
 import subprocess
 import sys
 import time
 
 import pytest
-from support import SIGINFO_LAYOUT
+from support import SIGINFO_LAYOUT, in_child
+from support.procfs import blocked_signals
 
+from sigcounter.kernel.fd import check
 from sigcounter.kernel.native import ffi, lib
 from sigcounter.kernel.siginfo import RECORD_SIZE
+from sigcounter.kernel.sigset import Sigset
 
 
 def test_siginfo_is_the_kernel_record_size() -> None:
@@ -75,3 +79,30 @@ def test_not_linux_is_one_clear_line() -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "needs Linux" in result.stderr and "'darwin'" in result.stderr
+
+
+# glibc's two internal signals, below the SIGRTMIN it reports: thread cancellation and
+# set*id calls made on every thread's behalf.
+GLIBC_INTERNAL = {signal.SIGRTMIN - 2, signal.SIGRTMIN - 1}
+
+
+def _blocked_when_the_set_holds_glibcs_own() -> set[int]:
+    signals = Sigset([signal.SIGUSR1])
+    # sigaddset refuses them here, so set their bits by hand (signal n is bit n - 1 of a
+    # little-endian sigset_t), as a set made some other way could hold them.
+    raw = ffi.cast("unsigned char *", signals.cdata)
+    for signum in GLIBC_INTERNAL:
+        raw[(signum - 1) // 8] |= 1 << ((signum - 1) % 8)
+    check(lib.sigprocmask(lib.SIG_BLOCK, signals.cdata, ffi.NULL))
+    return blocked_signals(os.getpid())
+
+
+@pytest.mark.skipif(sys.byteorder != "little", reason="sets the sigset_t's bits by hand")
+def test_the_mask_call_never_blocks_glibcs_internal_signals() -> None:
+    """The module's mask call (glibc's sigprocmask) blocks SIGUSR1 but drops glibc's two
+    internal signals from the set, which a raw rt_sigprocmask would block and every
+    thread started later would inherit."""
+    assert int(signal.SIGRTMIN) == 34  # glibc's: the kernel's 32, less the two it keeps
+    blocked = in_child(_blocked_when_the_set_holds_glibcs_own)
+    assert signal.SIGUSR1 in blocked
+    assert blocked & GLIBC_INTERNAL == set()

@@ -37,6 +37,7 @@ from sigcounter.kernel.probes import build_note
 VERSION = sigcounter.__version__
 PYTHONS = ("3.11", "3.12", "3.13")
 MAN_PAGE = "share/man/man1/sig-counter.1"
+MODULE = "sigcounter/kernel/_native.abi3.so"
 # pip's own complaint about a find-links or index folder named in this machine's pip
 # configuration that does not exist; it says nothing about the build.
 PIP_CONFIG_NOTE = re.compile(r"^WARNING: Location '[^']*' is ignored: it is neither a file nor")
@@ -64,17 +65,42 @@ def _wheel_text(wheel: Path, name: str) -> str:
         return archive.read(name).decode()
 
 
-def test_the_wheel_is_tagged_for_the_stable_abi_and_manylinux(dist: Dist) -> None:
-    """One wheel, cp311-abi3-manylinux_2_N: auditwheel checked and retagged it."""
+def test_the_wheel_is_tagged_for_the_stable_abi_and_manylinux2014(dist: Dist) -> None:
+    """One wheel, cp311-abi3-manylinux2014 (glibc 2.17): auditwheel checked and retagged it,
+    and ``auditwheel show`` finds it consistent with that policy."""
     machine = platform.machine()
-    tags = rf"cp311-abi3-manylinux_2_\d+_{machine}(\.manylinux\w+_{machine})*"
+    tags = rf"cp311-abi3-manylinux2014_{machine}\.manylinux_2_17_{machine}"
     assert re.fullmatch(rf"sig_counter-{re.escape(VERSION)}-{tags}\.whl", dist.wheel.name)
     wheel_file = _metadata(_wheel_text(dist.wheel, f"sig_counter-{VERSION}.dist-info/WHEEL"))
     assert wheel_file["Root-Is-Purelib"] == "false"
-    assert all(re.fullmatch(tags, tag) for tag in wheel_file.get_all("Tag", [])), wheel_file
+    assert sorted(wheel_file.get_all("Tag", [])) == [
+        f"cp311-abi3-manylinux2014_{machine}", f"cp311-abi3-manylinux_2_17_{machine}"]
     with zipfile.ZipFile(dist.wheel) as archive:
         modules = [name for name in archive.namelist() if ".so" in name]
-    assert modules == ["sigcounter/kernel/_native.abi3.so"]
+    assert modules == [MODULE]
+    shown = check([str(VENV / "bin" / "auditwheel"), "show", str(dist.wheel)], timeout=120)
+    assert f'consistent with the following platform tag:\n"manylinux_2_17_{machine}"' in shown
+
+
+def test_the_module_binds_no_glibc_symbol_newer_than_manylinux2014(
+    dist: Dist, tmp_path: Path
+) -> None:
+    """readelf on the wheel's module: each versioned symbol it takes from glibc is at
+    most GLIBC_2.17 (clock_gettime's, the newest it needs), and libc is the one library
+    it needs."""
+    with zipfile.ZipFile(dist.wheel) as archive:
+        module = Path(archive.extract(MODULE, tmp_path))
+    symbols = check(["readelf", "--wide", "--dyn-syms", str(module)], timeout=60)
+    bound = dict(re.findall(r"\bUND (\w+)@+(GLIBC_[\d.]+)", symbols))
+    assert {"epoll_pwait", "signalfd", "sigprocmask", "clock_gettime"} <= bound.keys(), symbols
+
+    def version(name: str) -> tuple[int, ...]:
+        return tuple(map(int, name.removeprefix("GLIBC_").split(".")))
+
+    newer = {symbol: name for symbol, name in bound.items() if version(name) > (2, 17)}
+    assert newer == {}
+    dynamic = check(["readelf", "--wide", "--dynamic", str(module)], timeout=60)
+    assert re.findall(r"\(NEEDED\)\s+Shared library: \[(.*)\]", dynamic) == ["libc.so.6"]
 
 
 def test_the_licence_is_mit_said_the_spdx_way(dist: Dist) -> None:
