@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -56,6 +57,18 @@ def build_c(out: Path) -> Path:
     binary = out / "c_sigcounter"
     subprocess.run(["gcc", "-O2", "-Wall", "-o", str(binary),
                     str(HERE / "comparators" / "c_sigcounter.c")], check=True)
+    return binary
+
+
+def build_go(out: Path) -> Path | None:
+    """The Go original (comparators/go_sigcounter), built with the `go` on PATH;
+    None without one. Its module needs nothing from outside the toolchain."""
+    if shutil.which("go") is None:
+        return None
+    binary = out / "go_sigcounter"
+    subprocess.run(["go", "build", "-o", str(binary.resolve()), "."], check=True,
+                   cwd=HERE / "comparators" / "go_sigcounter",
+                   env={**os.environ, "GOFLAGS": "-mod=mod", "GO111MODULE": "on"})
     return binary
 
 
