@@ -63,7 +63,8 @@ def programs(out: Path) -> dict[str, measures.Argv]:
 
 def tracer_script(pids: list[int]) -> str:
     """Per traced pid, one line per answered SIGUSR1: pid, then CLOCK_MONOTONIC ns
-    of the kill, of the wait's return, of the next write. Keyed by the process (a
+    of the kill, of the wait's return, of the next write, and the ns spent in
+    read(2) between the last two (a signalfd's records). Keyed by the process (a
     Go signal wakes one thread and is written by another)."""
     watched = " || ".join(f"args->pid == {pid}" for pid in pids)
     waits = ", ".join(f"tracepoint:syscalls:sys_exit_{name}" for name in WAITS)
@@ -72,12 +73,16 @@ BEGIN {{ printf("ready\\n"); }}
 tracepoint:syscalls:sys_enter_kill /args->sig == {int(signal.SIGUSR1)} && ({watched})/ {{
     @sent[(uint64)args->pid] = nsecs; @woke[(uint64)args->pid] = 0;
 }}
-{waits} /@sent[pid] && !@woke[pid]/ {{ @woke[pid] = nsecs; }}
+{waits} /@sent[pid] && !@woke[pid]/ {{ @woke[pid] = nsecs; @read[pid] = 0; }}
+tracepoint:syscalls:sys_enter_read /@woke[pid]/ {{ @began[tid] = nsecs; }}
+tracepoint:syscalls:sys_exit_read /@began[tid]/ {{
+    @read[pid] += nsecs - @began[tid]; delete(@began[tid]);
+}}
 tracepoint:syscalls:sys_enter_write /@woke[pid]/ {{
-    printf("%d %lld %lld %lld\\n", pid, @sent[pid], @woke[pid], nsecs);
+    printf("%d %lld %lld %lld %lld\\n", pid, @sent[pid], @woke[pid], nsecs, @read[pid]);
     delete(@sent[pid]); delete(@woke[pid]);
 }}
-END {{ clear(@sent); clear(@woke); }}
+END {{ clear(@sent); clear(@woke); clear(@read); clear(@began); }}
 """
 
 
@@ -94,28 +99,33 @@ def start_tracer(pids: list[int]) -> Child:
     return tracer
 
 
-def split_us(argvs: dict[str, measures.Argv], signals: int) -> dict[str, dict[str, list[float]]]:
+def split_us(argvs: dict[str, measures.Argv], signals: int, quiet_s: tuple[float, float]
+             ) -> dict[str, dict[str, list[float]]]:
     """For each program, per SIGUSR1 (µs): ``total`` kill -> line read back,
-    ``wake`` kill -> the wait's return, ``user`` the wait's return -> write."""
+    ``wake`` kill -> the wait's return, ``user`` the wait's return -> write,
+    ``read`` the part of ``user`` spent in read(2). ``quiet_s``: the range of
+    the pause between rounds (measures.rounds)."""
     started = {name: Running(argv(1.0)) for name, argv in argvs.items()}
     try:
         for program in started.values():
             program.wait_handling()
         tracer = start_tracer([program.pid for program in started.values()])
         time.sleep(0.2)
-        totals = measures.rounds(started, signals)
+        totals = measures.rounds(started, signals, quiet_s)
         tracer.stop(signal.SIGINT)
     finally:
         for program in started.values():
             program.stop()
     names = {program.pid: name for name, program in started.items()}
-    result = {name: {"total": totals[name], "wake": [], "user": []} for name in started}
+    result = {name: {"total": totals[name], "wake": [], "user": [], "read": []}
+              for name in started}
     while (line := tracer.poll_line(0)) is not None:
         fields = line.split()
-        if len(fields) == 4 and int(fields[0]) in names:
-            pid, sent, woke, wrote = (int(field) for field in fields)
+        if len(fields) == 5 and int(fields[0]) in names:
+            pid, sent, woke, wrote, reading = (int(field) for field in fields)
             result[names[pid]]["wake"].append((woke - sent) / 1e3)
             result[names[pid]]["user"].append((wrote - woke) / 1e3)
+            result[names[pid]]["read"].append(reading / 1e3)
     return result
 
 
@@ -204,8 +214,8 @@ def table(result: dict[str, dict[str, object]]) -> str:
         return percentile(samples, 50) if samples else float("nan")
 
     lines = ["| program | kill → line read, p50 µs (× C) | kill → wait returns, p50 µs "
-             "| wait returns → write, p50 µs (× C) | signals traced "
-             "| instructions per signal (× C) |", "|---|---|---|---|---|---|"]
+             "| wait returns → write, p50 µs (× C) | of which read(2), p50 µs "
+             "| signals traced | instructions per signal (× C) |", "|---|---|---|---|---|---|---|"]
     c_instructions = result[C]["instructions"]
     for name, figures in result.items():
         instructions = figures["instructions"]
@@ -216,17 +226,21 @@ def table(result: dict[str, dict[str, object]]) -> str:
         lines.append(
             f"| {name} | {p50(name, 'total'):.1f} ({p50(name, 'total') / p50(C, 'total'):.2f}×) "
             f"| {p50(name, 'wake'):.1f} | {p50(name, 'user'):.1f} "
-            f"({p50(name, 'user') / p50(C, 'user'):.2f}×) | {traced} | {counted} |")
+            f"({p50(name, 'user') / p50(C, 'user'):.2f}×) | {p50(name, 'read'):.1f} "
+            f"| {traced} | {counted} |")
     return "\n".join(lines) + "\n"
 
 
-def measure(out: Path, rounds: int, signals: int) -> dict[str, dict[str, object]]:
-    """The split and the instruction counts for every program."""
+def measure(out: Path, rounds: int, signals: int,
+            quiet_s: tuple[float, float] = (0.005, 0.015)) -> dict[str, dict[str, object]]:
+    """The split and the instruction counts for every program (none when
+    ``signals`` is 0)."""
     ensure_tracefs()
     argvs = programs(out)
-    result: dict[str, dict[str, object]] = dict(split_us(argvs, rounds))
+    result: dict[str, dict[str, object]] = dict(split_us(argvs, rounds, quiet_s))
     for name, argv in argvs.items():
-        result[name]["instructions"] = instructions_per_signal(name, argv, signals, out)
+        result[name]["instructions"] = (
+            instructions_per_signal(name, argv, signals, out) if signals else None)
     return result
 
 
@@ -234,6 +248,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=300, help="signals traced per program")
     parser.add_argument("--signals", type=int, default=100, help="signals under callgrind")
+    parser.add_argument("--quiet-ms", type=float, nargs=2, default=(5, 15), metavar=("MIN", "MAX"),
+                        help="pause between rounds: longer leaves the programs colder")
     parser.add_argument("--functions", metavar="NAME", help="per-function instructions of NAME")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
@@ -245,7 +261,8 @@ def main() -> int:
         for function, count in function_deltas(*files, args.signals)[:40]:
             print(f"{count:10,.1f}  {function}")
         return 0
-    result = measure(args.out, args.rounds, args.signals)
+    quiet_s = (args.quiet_ms[0] / 1e3, args.quiet_ms[1] / 1e3)
+    result = measure(args.out, args.rounds, args.signals, quiet_s)
     (args.out / "latency_split.json").write_text(json.dumps(result, indent=1))
     print(table(result), end="")
     return 0

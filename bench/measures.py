@@ -108,11 +108,12 @@ def usr1_latency_us(argvs: dict[str, Argv], signals: int) -> dict[str, list[floa
             program.stop()
 
 
-def rounds(programs: dict[str, Running], signals: int) -> dict[str, list[float]]:
+def rounds(programs: dict[str, Running], signals: int,
+           quiet_s: tuple[float, float] = (0.005, 0.015)) -> dict[str, list[float]]:
     """kill(SIGUSR1) -> its line read back, in µs, ``signals`` times for each of
     ``programs`` (started and ready): each round signals each program in turn
-    (in a shuffled order), one at a time, with 5-15 ms of quiet between rounds,
-    so a burst of noise on the machine lands on all alike."""
+    (in a shuffled order), one at a time, with 5-15 ms (``quiet_s``) of quiet
+    between rounds, so a burst of noise on the machine lands on all alike."""
     latencies: dict[str, list[float]] = {name: [] for name in programs}
     order = list(programs.items())
     for _ in range(signals):
@@ -122,7 +123,7 @@ def rounds(programs: dict[str, Running], signals: int) -> dict[str, list[float]]
             os.kill(program.pid, signal.SIGUSR1)
             _, answered = program.timed_line()
             latencies[name].append((answered - sent) / 1e3)
-        time.sleep(random.uniform(0.005, 0.015))
+        time.sleep(random.uniform(*quiet_s))
     return latencies
 
 

@@ -95,14 +95,16 @@ struct loop_wait {
     int64_t start_ns;
     int64_t interval_ns;
     uint64_t ticks_total;
-    uint64_t ticks;
     int64_t lateness_ns;
     int64_t counted_ns;
     int64_t wait_begin_ns;
     int64_t wait_end_ns;
     uint64_t epoll_waits;
     uint64_t reads;
-    int nsignals;
+    /* What the signal path reads, 64-bit words in a row, so that Python
+     * reads them all through one memoryview (sigcounter/kernel/loopwait.py). */
+    uint64_t ticks;
+    int64_t nsignals;
     struct sig_info signals[LOOP_WAIT_MAX_SIGNALS];
     int nready;
     struct ready_watch ready[LOOP_WAIT_MAX_EVENTS];

@@ -112,13 +112,13 @@ class LoopWaitStruct:
     start_ns: int
     interval_ns: int
     ticks_total: int
-    ticks: int
     lateness_ns: int
     counted_ns: int
     wait_begin_ns: int
     wait_end_ns: int
     epoll_waits: int
     reads: int
+    ticks: int
     nsignals: int
     signals: Any  # struct sig_info[]: read as one int64_t array (loopwait.RECORD_WORDS each)
     nready: int
