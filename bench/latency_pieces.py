@@ -41,6 +41,7 @@ from sigcounter.events import Event
 from sigcounter.kernel.lean import build_record
 from sigcounter.kernel.loopwait import RECORD_WORDS, LoopWait
 from sigcounter.kernel.native import ffi, lib
+from sigcounter.kernel.probes import emit_semaphore
 from sigcounter.kernel.siginfo import SigInfo
 from sigcounter.kernel.signalfd import SignalFD
 from sigcounter.output import format_event
@@ -89,10 +90,10 @@ PIECES: dict[str, str] = {
         "kill(pid, USR1); ticks, records, watched = wait(); info = records[0];"
         " row = BY_SIGNO.get(info.signo); event = build_record(Event, (row.action, 0, info));"
         " emit(event)"),
-    "  + emit_enabled() (the probe check)": (
+    "  + the probe check (emit_semaphore[0])": (
         "kill(pid, USR1); ticks, records, watched = wait(); info = records[0];"
         " row = BY_SIGNO.get(info.signo); event = build_record(Event, (row.action, 0, info));"
-        " emit(event); lib.emit_enabled()"),
+        " emit(event); emit_semaphore[0]"),
 }
 BASELINE = "kill only"
 

@@ -15,7 +15,8 @@ PATH, two figures per SIGUSR1:
   the kill -> line-read-back latency of the same signals comes with it.
 - instructions per signal, by callgrind: a run answering N SIGUSR1 minus a
   run answering none, over N, at ``--interval 1000`` (no tick in either).
-  ``--functions NAME`` prints that difference per function for one program.
+  ``--functions NAME`` prints that difference per function for one program,
+  and the code it runs per signal: the 64-byte lines and pages, by object.
 
 Prints a table; writes DIR/latency_split.json with every sample. Needs root,
 bpftrace, tracefs and valgrind.
@@ -131,11 +132,13 @@ def split_us(argvs: dict[str, measures.Argv], signals: int, quiet_s: tuple[float
 
 # --- instructions per signal, by callgrind -----------------------------------
 
-def callgrind_run(argv: list[str], signals: int, out_file: Path) -> None:
+def callgrind_run(argv: list[str], signals: int, out_file: Path, *, per_instruction: bool
+                  ) -> None:
     """A whole run under callgrind, into ``out_file``, that answers ``signals``
     SIGUSR1 and then a SIGTERM. The hash seed is fixed, so two runs start alike."""
     program = Running(
-        ["valgrind", "--tool=callgrind", "-q", f"--callgrind-out-file={out_file}", *argv],
+        ["valgrind", "--tool=callgrind", "-q", f"--callgrind-out-file={out_file}",
+         f"--dump-instr={'yes' if per_instruction else 'no'}", *argv],
         env={**os.environ, "PYTHONHASHSEED": "0"})
     try:
         program.wait_handling(timeout=120)
@@ -156,12 +159,14 @@ def asleep(pid: int) -> bool:
     return all((task / "stat").read_text().rsplit(")", 1)[1].split()[0] == "S" for task in tasks)
 
 
-def callgrind_files(name: str, argv: measures.Argv, signals: int, out: Path) -> tuple[Path, Path]:
+def callgrind_files(name: str, argv: measures.Argv, signals: int, out: Path, *,
+                    per_instruction: bool = False) -> tuple[Path, Path]:
     """Two callgrind profiles of ``name``: one answering ``signals`` SIGUSR1, one none."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     files = (out / f"callgrind-{slug}-{signals}.out", out / f"callgrind-{slug}-0.out")
     for file, count in zip(files, (signals, 0), strict=True):
-        callgrind_run(argv(float(CALLGRIND_INTERVAL)), count, file)
+        callgrind_run(argv(float(CALLGRIND_INTERVAL)), count, file,
+                      per_instruction=per_instruction)
     return files
 
 
@@ -194,6 +199,48 @@ def per_function(callgrind_out: Path) -> dict[str, int]:
             key = f"{match[1]} [{match[2]}]" if match[2] else match[1]
             costs[key] = costs.get(key, 0) + int(count.replace(",", ""))
     return costs
+
+
+def code_per_address(callgrind_out: Path) -> dict[tuple[str, int], int]:
+    """Instructions executed at each (object, address) of a ``--dump-instr=yes``
+    profile: self cost only (the line after a ``calls=`` is the call's
+    inclusive cost, whose address still moves the relative positions)."""
+    objects: dict[str, str] = {}
+    executed: dict[tuple[str, int], int] = {}
+    obj, address, inclusive = "", 0, False
+    for line in callgrind_out.read_text().splitlines():
+        if line.startswith(("ob=", "cob=")):  # an object is named at its first mention
+            number, _, name = line.partition("=")[2].partition(" ")
+            if name:
+                objects[number] = name
+            if line.startswith("ob="):
+                obj = objects[number]
+        elif line.startswith("calls="):
+            inclusive = True
+        elif line[:1] in "0123456789+-*" and line[:1]:
+            position, _, rest = line.partition(" ")
+            if position.startswith("0x"):
+                address = int(position, 16)
+            elif position[0] in "+-":
+                address += int(position)
+            if not inclusive:
+                key = (obj, address)
+                executed[key] = executed.get(key, 0) + int(rest.split()[-1])
+            inclusive = False
+    return executed
+
+
+def code_working_set(with_signals: Path, without: Path, signals: int) -> dict[str, list[int]]:
+    """The code a signal's answer runs, by object: [64-byte lines, 4 KiB pages]
+    holding an instruction run at least once per two signals more than in the
+    run without any."""
+    more, less = code_per_address(with_signals), code_per_address(without)
+    lines: dict[str, set[int]] = {}
+    for (obj, address), count in more.items():
+        if count - less.get((obj, address), 0) >= signals / 2:
+            lines.setdefault(Path(obj).name, set()).add(address // 64)
+    return {obj: [len(found), len({line // 64 for line in found})]
+            for obj, found in sorted(lines.items(), key=lambda item: -len(item[1]))}
 
 
 def function_deltas(with_signals: Path, without: Path, signals: int) -> list[tuple[str, float]]:
@@ -256,8 +303,10 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.functions:
         files = callgrind_files(args.functions, programs(args.out)[args.functions],
-                                args.signals, args.out)
+                                args.signals, args.out, per_instruction=True)
         print(f"instructions per signal: {(total(files[0]) - total(files[1])) / args.signals:,.0f}")
+        for obj, (lines, pages) in code_working_set(*files, args.signals).items():
+            print(f"code run per signal in {obj}: {lines} lines of 64 bytes, {pages} pages")
         for function, count in function_deltas(*files, args.signals)[:40]:
             print(f"{count:10,.1f}  {function}")
         return 0

@@ -171,4 +171,3 @@ int loop_wait(struct loop_wait *wait);
 #define SIGCOUNTER_PROBES ...      /* 1: built with <sys/sdt.h>, the probes are in */
 extern unsigned short sigcounter_emit_semaphore;  /* > 0 while a tracer is attached to emit */
 void fire_emit(int kind, int64_t count);
-int emit_enabled(void);   /* sigcounter_emit_semaphore != 0, as a C call (no Python frame) */

@@ -271,16 +271,10 @@ int loop_wait(struct loop_wait *w)
 }
 
 /* The probe for each line the program emits, fired from Python (probes.py),
- * which calls this only while sigcounter_emit_semaphore says a tracer is
- * attached; its arguments are documented in sigcounter/kernel/probes.py. Never inlined: one probe site, in one place. */
+ * which calls this only while sigcounter_emit_semaphore (read in place from
+ * Python) says a tracer is attached; its arguments are documented in
+ * sigcounter/kernel/probes.py. Never inlined: one probe site, in one place. */
 __attribute__((noinline)) void fire_emit(int kind, int64_t count)
 {
     PROBE2(emit, kind, count);
-}
-
-/* Whether a tracer is attached to sigcounter:emit. Python asks this once
- * per line, on the signal path; as a C function it costs no Python frame. */
-int emit_enabled(void)
-{
-    return PROBE_ENABLED(emit);
 }

@@ -97,7 +97,6 @@ class _Lib:
     SIGCOUNTER_PROBES: int
     sigcounter_emit_semaphore: int
     def fire_emit(self, kind: int, count: int) -> None: ...
-    def emit_enabled(self) -> int: ...
 
 # The structs of our own, as the Python side sees them through ffi.new().
 class ReadyWatchStruct:
