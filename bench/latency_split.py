@@ -1,6 +1,6 @@
 """Where a SIGUSR1's answer spends its time, seen from outside each program:
 
-    .venv/bin/python bench/latency_split.py [--rounds N] [--signals N] [--out DIR]
+    .venv/bin/python bench/latency_split.py [--rounds N] [--signals N] [--ladder] [--out DIR]
     .venv/bin/python bench/latency_split.py --functions "sig-counter" [--signals N]
 
 For each program of latency_floor.py, and the Go original when `go` is on
@@ -17,6 +17,9 @@ PATH, two figures per SIGUSR1:
   run answering none, over N, at ``--interval 1000`` (no tick in either).
   ``--functions NAME`` prints that difference per function for one program,
   and the code it runs per signal: the 64-byte lines and pages, by object.
+
+``--ladder`` adds the native floor with sig-counter's own path put back one
+step at a time (LADDER), so that each step is timed where it runs, cold.
 
 Prints a table; writes DIR/latency_split.json with every sample. Needs root,
 bpftrace, tracefs and valgrind.
@@ -38,7 +41,7 @@ import latency_floor
 import measures
 from procs import Child, NoLine, Running, poll_until
 from report import C, percentile
-from run import build_c, build_go
+from run import PYTHON, build_c, build_go
 
 HERE = Path(__file__).resolve().parent
 GO = "the Go original"
@@ -50,8 +53,25 @@ WAITS = ("epoll_pwait", "epoll_wait", "rt_sigtimedwait", "clock_nanosleep", "nan
 CALLGRIND_INTERVAL = "1000"
 
 
-def programs(out: Path) -> dict[str, measures.Argv]:
+# The native floor with sig-counter's path put back one step at a time
+# (comparators/native_floor.py --upto), each step's name and its --upto.
+LADDER = {
+    "floor + LoopWait.wait()": "wait",
+    "floor + LoopWait.wait() + Event": "event",
+    "floor + LoopWait.wait() + Event + format_event": "format",
+    "floor + LoopWait.wait() + Event + the writer's emit": "emit",
+}
+
+
+def floor_upto(step: str) -> measures.Argv:
+    floor = str(HERE / "comparators" / "native_floor.py")
+    return lambda i: [PYTHON, floor, "--interval", f"{i}", "--upto", step]
+
+
+def programs(out: Path, *, ladder: bool = False) -> dict[str, measures.Argv]:
     argvs = latency_floor.programs(build_c(out))
+    for name, step in LADDER.items() if ladder else ():
+        argvs[name] = floor_upto(step)
     go_binary = build_go(out)
     if go_binary is None:
         print("latency_split: no `go` here; the Go original is left out", file=sys.stderr)
@@ -278,12 +298,12 @@ def table(result: dict[str, dict[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def measure(out: Path, rounds: int, signals: int,
-            quiet_s: tuple[float, float] = (0.005, 0.015)) -> dict[str, dict[str, object]]:
+def measure(out: Path, rounds: int, signals: int, quiet_s: tuple[float, float] = (0.005, 0.015),
+            *, ladder: bool = False) -> dict[str, dict[str, object]]:
     """The split and the instruction counts for every program (none when
-    ``signals`` is 0)."""
+    ``signals`` is 0); ``ladder`` adds the floor's steps towards sig-counter."""
     ensure_tracefs()
-    argvs = programs(out)
+    argvs = programs(out, ladder=ladder)
     result: dict[str, dict[str, object]] = dict(split_us(argvs, rounds, quiet_s))
     for name, argv in argvs.items():
         result[name]["instructions"] = (
@@ -297,12 +317,14 @@ def main() -> int:
     parser.add_argument("--signals", type=int, default=100, help="signals under callgrind")
     parser.add_argument("--quiet-ms", type=float, nargs=2, default=(5, 15), metavar=("MIN", "MAX"),
                         help="pause between rounds: longer leaves the programs colder")
+    parser.add_argument("--ladder", action="store_true",
+                        help="add the native floor with sig-counter's path put back step by step")
     parser.add_argument("--functions", metavar="NAME", help="per-function instructions of NAME")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if args.functions:
-        files = callgrind_files(args.functions, programs(args.out)[args.functions],
+        files = callgrind_files(args.functions, programs(args.out, ladder=True)[args.functions],
                                 args.signals, args.out, per_instruction=True)
         print(f"instructions per signal: {(total(files[0]) - total(files[1])) / args.signals:,.0f}")
         for obj, (lines, pages) in code_working_set(*files, args.signals).items():
@@ -311,7 +333,7 @@ def main() -> int:
             print(f"{count:10,.1f}  {function}")
         return 0
     quiet_s = (args.quiet_ms[0] / 1e3, args.quiet_ms[1] / 1e3)
-    result = measure(args.out, args.rounds, args.signals, quiet_s)
+    result = measure(args.out, args.rounds, args.signals, quiet_s, ladder=args.ladder)
     (args.out / "latency_split.json").write_text(json.dumps(result, indent=1))
     print(table(result), end="")
     return 0
