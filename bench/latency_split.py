@@ -190,16 +190,18 @@ def callgrind_files(name: str, argv: measures.Argv, signals: int, out: Path, *,
     return files
 
 
-def instructions_per_signal(name: str, argv: measures.Argv, signals: int,
-                            out: Path) -> float | None:
-    """(instructions answering ``signals`` - answering none) / ``signals``; None
-    when the program does not run under valgrind."""
+def per_signal(name: str, argv: measures.Argv, signals: int, out: Path) -> dict[str, float]:
+    """``instructions``: (instructions answering ``signals`` - answering none) /
+    ``signals``; ``code_lines``: the 64-byte lines of code a signal runs
+    (code_working_set). Empty when the program does not run under valgrind."""
     try:
-        with_signals, without = callgrind_files(name, argv, signals, out)
+        with_signals, without = callgrind_files(name, argv, signals, out, per_instruction=True)
     except (NoLine, OSError, IndexError, subprocess.TimeoutExpired) as failure:
         print(f"latency_split: {name} under callgrind: {failure}", file=sys.stderr)
-        return None
-    return (total(with_signals) - total(without)) / signals
+        return {}
+    code = code_working_set(with_signals, without, signals)
+    return {"instructions": (total(with_signals) - total(without)) / signals,
+            "code_lines": sum(lines for lines, _pages in code.values())}
 
 
 def total(callgrind_out: Path) -> int:
@@ -282,19 +284,19 @@ def table(result: dict[str, dict[str, object]]) -> str:
 
     lines = ["| program | kill → line read, p50 µs (× C) | kill → wait returns, p50 µs "
              "| wait returns → write, p50 µs (× C) | of which read(2), p50 µs "
-             "| signals traced | instructions per signal (× C) |", "|---|---|---|---|---|---|---|"]
-    c_instructions = result[C]["instructions"]
+             "| signals traced | instructions per signal | code run per signal, 64-byte lines |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, figures in result.items():
-        instructions = figures["instructions"]
-        counted = (f"{instructions:,.0f}" if isinstance(instructions, float) else "—")
-        if isinstance(instructions, float) and isinstance(c_instructions, float):
-            counted += f" ({instructions / c_instructions:.1f}×)"
+        counted = figures.get("callgrind") or {}
+        assert isinstance(counted, dict)
+        instructions = f"{counted['instructions']:,.0f}" if counted else "—"
+        code = f"{counted['code_lines']:,}" if counted else "—"
         traced = len(figures["user"])  # type: ignore[arg-type]
         lines.append(
             f"| {name} | {p50(name, 'total'):.1f} ({p50(name, 'total') / p50(C, 'total'):.2f}×) "
             f"| {p50(name, 'wake'):.1f} | {p50(name, 'user'):.1f} "
             f"({p50(name, 'user') / p50(C, 'user'):.2f}×) | {p50(name, 'read'):.1f} "
-            f"| {traced} | {counted} |")
+            f"| {traced} | {instructions} | {code} |")
     return "\n".join(lines) + "\n"
 
 
@@ -306,8 +308,7 @@ def measure(out: Path, rounds: int, signals: int, quiet_s: tuple[float, float] =
     argvs = programs(out, ladder=ladder)
     result: dict[str, dict[str, object]] = dict(split_us(argvs, rounds, quiet_s))
     for name, argv in argvs.items():
-        result[name]["instructions"] = (
-            instructions_per_signal(name, argv, signals, out) if signals else None)
+        result[name]["callgrind"] = per_signal(name, argv, signals, out) if signals else {}
     return result
 
 
