@@ -65,6 +65,8 @@ while upto:
             count = 0
             write(1, b"Resetting ticker count to zero\n")
         else:
+            name = "terminated" if info.signo == lib.SIGTERM else "interrupt"
+            write(1, f"received {name} \N{EM DASH} shutting down\n".encode())
             sys.exit(0)
 while True:
     loop_wait(state)
