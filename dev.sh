@@ -3,7 +3,7 @@
 #
 #   ./dev.sh run [sig-counter options]   set up, build, run sig-counter
 #   ./dev.sh test [pytest options]       set up, build, then ruff, mypy and pytest
-#   ./dev.sh bench [--quick]             set up, build, run the benchmarks (bench/)
+#   ./dev.sh bench [--quick] [--latency-split]  set up, build, run the benchmarks (bench/)
 #   ./dev.sh dist                        write the sdist and one abi3 manylinux wheel
 #                                        to $DIST (default dist/)
 #   ./dev.sh deb                         build the Debian package (binary and source)
@@ -115,6 +115,9 @@ sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Pyth
         mapfile -t -O "${#missing[@]}" missing < <(test_packages)
     elif [ "$1" = bench ]; then
         have strace || missing+=(strace)
+        # For --latency-split: the tracer of the split, the instruction counter.
+        have bpftrace || missing+=(bpftrace)
+        have valgrind || missing+=(valgrind)
     fi
     apt_install "${missing[@]}"
     # perf counts syscalls best; the benchmarks fall back to strace without it.

@@ -45,8 +45,8 @@ from procs import (
     preexec_signals,
     read_line,
 )
+from run import build_c, build_go
 
-HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
 DEADLINE = 3.0  # seconds any one expected event may take
 
@@ -62,15 +62,9 @@ class Program:
 
 
 def build(scratch: Path) -> list[Program]:
-    c_binary = scratch / "c_sigcounter"
-    subprocess.run(["gcc", "-O2", "-Wall", "-o", str(c_binary),
-                    str(HERE / "comparators" / "c_sigcounter.c")], check=True)
-    programs = [Program("C", [str(c_binary)])]
-    if shutil.which("go"):
-        go_binary = scratch / "go_sigcounter"
-        subprocess.run(["go", "build", "-o", str(go_binary), "."], check=True,
-                       cwd=HERE / "comparators" / "go_sigcounter",
-                       env={**os.environ, "GOFLAGS": "-mod=mod", "GO111MODULE": "on"})
+    programs = [Program("C", [str(build_c(scratch))])]
+    go_binary = build_go(scratch)
+    if go_binary is not None:
         programs.append(Program("Go", [str(go_binary), "--ready"]))
     else:
         print("compare_faults: no `go` here; the Go column is left out", file=sys.stderr)

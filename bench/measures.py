@@ -96,27 +96,34 @@ def _strace_summary(pid: int, window_s: float) -> dict[str, int]:
 
 
 def usr1_latency_us(argvs: dict[str, Argv], signals: int) -> dict[str, list[float]]:
-    """kill(SIGUSR1) -> its line read back, for every program at once: each round
-    signals each program in turn (in a shuffled order), one at a time, with 5-15 ms
-    of quiet between rounds, so a burst of noise on the machine lands on all alike."""
+    """kill(SIGUSR1) -> its line read back, for every program at once (``rounds``)."""
     programs = {name: Running(argv(1.0)) for name, argv in argvs.items()}
-    latencies: dict[str, list[float]] = {name: [] for name in programs}
     try:
         for program in programs.values():
             program.wait_handling()
         time.sleep(0.2)
-        order = list(programs.items())
-        for _ in range(signals):
-            random.shuffle(order)
-            for name, program in order:
-                sent = time.monotonic_ns()
-                os.kill(program.pid, signal.SIGUSR1)
-                _, answered = program.timed_line()
-                latencies[name].append((answered - sent) / 1e3)
-            time.sleep(random.uniform(0.005, 0.015))
+        return rounds(programs, signals)
     finally:
         for program in programs.values():
             program.stop()
+
+
+def rounds(programs: dict[str, Running], signals: int,
+           quiet_s: tuple[float, float] = (0.005, 0.015)) -> dict[str, list[float]]:
+    """kill(SIGUSR1) -> its line read back, in µs, ``signals`` times for each of
+    ``programs`` (started and ready): each round signals each program in turn
+    (in a shuffled order), one at a time, with 5-15 ms (``quiet_s``) of quiet
+    between rounds, so a burst of noise on the machine lands on all alike."""
+    latencies: dict[str, list[float]] = {name: [] for name in programs}
+    order = list(programs.items())
+    for _ in range(signals):
+        random.shuffle(order)
+        for name, program in order:
+            sent = time.monotonic_ns()
+            os.kill(program.pid, signal.SIGUSR1)
+            _, answered = program.timed_line()
+            latencies[name].append((answered - sent) / 1e3)
+        time.sleep(random.uniform(*quiet_s))
     return latencies
 
 

@@ -2,15 +2,18 @@
 Python loop on the library's wrappers, and the stdlib ways of writing it.
 One command, bounded in time, kills its children:
 
-    .venv/bin/python bench/run.py [--quick] [--out DIR]
+    .venv/bin/python bench/run.py [--quick] [--latency-split] [--out DIR]
 
 Writes DIR/results.json, DIR/results.md (the table) and DIR/performance.png.
+--latency-split also runs latency_split.py (bpftrace and callgrind, as root:
+a few minutes more) into DIR/latency_split.json and DIR/latency_split.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -59,6 +62,18 @@ def build_c(out: Path) -> Path:
     return binary
 
 
+def build_go(out: Path) -> Path | None:
+    """The Go original (comparators/go_sigcounter), built with the `go` on PATH;
+    None without one. Its module needs nothing from outside the toolchain."""
+    if shutil.which("go") is None:
+        return None
+    binary = out / "go_sigcounter"
+    subprocess.run(["go", "build", "-o", str(binary.resolve()), "."], check=True,
+                   cwd=HERE / "comparators" / "go_sigcounter",
+                   env={**os.environ, "GOFLAGS": "-mod=mod", "GO111MODULE": "on"})
+    return binary
+
+
 def machine() -> dict[str, str]:
     model = next((line.split(":", 1)[1].strip() for line in
                   Path("/proc/cpuinfo").read_text().splitlines()
@@ -76,11 +91,15 @@ def step(title: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short windows, for a smoke run")
+    parser.add_argument("--latency-split", action="store_true",
+                        help="also split each SIGUSR1's latency (bpftrace) and count its "
+                             "instructions (callgrind): latency_split.py")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if shutil.which("perf") is None and shutil.which("strace") is None:
         sys.exit("bench: needs perf or strace to count syscalls")
+    started = time.monotonic()
     c_binary = build_c(args.out)
     with tempfile.TemporaryDirectory(prefix="scratch-", dir=args.out) as scratch:
         summary = measure(programs(c_binary, Path(scratch)), args.quick)
@@ -89,8 +108,21 @@ def main() -> int:
     (args.out / "results.md").write_text(table)
     report.plot(summary, args.out / "performance.png")
     print(table)
-    step(f"done in {summary['seconds']} s; results in {args.out}")
+    if args.latency_split:
+        split_latency(args.out, args.quick)
+    step(f"done in {round(time.monotonic() - started)} s; results in {args.out}")
     return 0
+
+
+def split_latency(out: Path, quick: bool) -> None:
+    """latency_split.py's table, after the rest (it needs root, bpftrace, valgrind)."""
+    import latency_split
+
+    step("SIGUSR1 latency split (bpftrace) and instructions per signal (callgrind)")
+    split = latency_split.measure(out, 60 if quick else 300, 20 if quick else 100)
+    (out / "latency_split.json").write_text(json.dumps(split, indent=1))
+    (out / "latency_split.md").write_text(latency_split.table(split))
+    print(latency_split.table(split))
 
 
 def measure(progs: dict[str, measures.Argv], quick: bool) -> dict[str, object]:

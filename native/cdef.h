@@ -159,14 +159,15 @@ struct loop_wait {
     int64_t interval_ns;
     uint64_t ticks_total;  /* ticks counted since start_ns */
     /* out: what the last call saw */
-    uint64_t ticks;        /* ticks counted and not yet taken by the caller */
     int64_t lateness_ns;   /* counted_ns minus the last counted tick's due time */
     int64_t counted_ns;    /* CLOCK_MONOTONIC when ticks were last counted */
     int64_t wait_begin_ns; /* every_wake: CLOCK_MONOTONIC around the last epoll_pwait */
     int64_t wait_end_ns;
     uint64_t epoll_waits;  /* running totals of the system calls made */
     uint64_t reads;
-    int nsignals;
+    /* the signal path's words, in a row: read through one memoryview */
+    uint64_t ticks;        /* ticks counted and not yet taken by the caller */
+    int64_t nsignals;
     struct sig_info signals[...];
     int nready;
     struct ready_watch ready[...];
@@ -178,4 +179,3 @@ int loop_wait(struct loop_wait *wait);
 #define SIGCOUNTER_PROBES ...      /* 1: built with <sys/sdt.h>, the probes are in */
 extern unsigned short sigcounter_emit_semaphore;  /* > 0 while a tracer is attached to emit */
 void fire_emit(int kind, int64_t count);
-int emit_enabled(void);   /* sigcounter_emit_semaphore != 0, as a C call (no Python frame) */

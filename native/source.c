@@ -95,14 +95,16 @@ struct loop_wait {
     int64_t start_ns;
     int64_t interval_ns;
     uint64_t ticks_total;
-    uint64_t ticks;
     int64_t lateness_ns;
     int64_t counted_ns;
     int64_t wait_begin_ns;
     int64_t wait_end_ns;
     uint64_t epoll_waits;
     uint64_t reads;
-    int nsignals;
+    /* What the signal path reads, 64-bit words in a row, so that Python
+     * reads them all through one memoryview (sigcounter/kernel/loopwait.py). */
+    uint64_t ticks;
+    int64_t nsignals;
     struct sig_info signals[LOOP_WAIT_MAX_SIGNALS];
     int nready;
     struct ready_watch ready[LOOP_WAIT_MAX_EVENTS];
@@ -269,16 +271,10 @@ int loop_wait(struct loop_wait *w)
 }
 
 /* The probe for each line the program emits, fired from Python (probes.py),
- * which calls this only while sigcounter_emit_semaphore says a tracer is
- * attached; its arguments are documented in sigcounter/kernel/probes.py. Never inlined: one probe site, in one place. */
+ * which calls this only while sigcounter_emit_semaphore (read in place from
+ * Python) says a tracer is attached; its arguments are documented in
+ * sigcounter/kernel/probes.py. Never inlined: one probe site, in one place. */
 __attribute__((noinline)) void fire_emit(int kind, int64_t count)
 {
     PROBE2(emit, kind, count);
-}
-
-/* Whether a tracer is attached to sigcounter:emit. Python asks this once
- * per line, on the signal path; as a C function it costs no Python frame. */
-int emit_enabled(void)
-{
-    return PROBE_ENABLED(emit);
 }

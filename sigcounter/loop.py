@@ -18,7 +18,7 @@ from sigcounter.events import Event, Tick
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
 from sigcounter.kernel.lean import TYPE_CHECKING, build_record
 from sigcounter.kernel.loopwait import LoopWait
-from sigcounter.kernel.probes import emit_enabled, fire_emit
+from sigcounter.kernel.probes import emit_semaphore, fire_emit
 from sigcounter.kernel.signalfd import SignalFD
 from sigcounter.kernel.signals import signal_name
 from sigcounter.signaltable import (
@@ -178,7 +178,7 @@ class TickLoop:
                         effect(counter)
                     event = build_record(Event, (action, counter.count, info))
                     emit(event)
-                    if emit_enabled():  # a tracer on sigcounter:emit (one nop otherwise)
+                    if emit_semaphore[0]:  # a tracer on sigcounter:emit (a nop otherwise)
                         fire_emit(PROBE_CODES[action], event.count)
                     if observer is not None:
                         observer.dispatched(info, action, event.count, clock())
@@ -197,7 +197,7 @@ class TickLoop:
         count = self.counter.count
         if emit is not None and ticks:
             emit(Tick(TICK, count, ticks, wake.lateness_ns, wake.counted_ns))
-            if emit_enabled():
+            if emit_semaphore[0]:
                 fire_emit(PROBE_CODES[TICK], count)
         if observer is not None:
             observer.woke(wake, count)

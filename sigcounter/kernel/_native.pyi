@@ -97,7 +97,6 @@ class _Lib:
     SIGCOUNTER_PROBES: int
     sigcounter_emit_semaphore: int
     def fire_emit(self, kind: int, count: int) -> None: ...
-    def emit_enabled(self) -> int: ...
 
 # The structs of our own, as the Python side sees them through ffi.new().
 class ReadyWatchStruct:
@@ -112,13 +111,13 @@ class LoopWaitStruct:
     start_ns: int
     interval_ns: int
     ticks_total: int
-    ticks: int
     lateness_ns: int
     counted_ns: int
     wait_begin_ns: int
     wait_end_ns: int
     epoll_waits: int
     reads: int
+    ticks: int
     nsignals: int
     signals: Any  # struct sig_info[]: read as one int64_t array (loopwait.RECORD_WORDS each)
     nready: int

@@ -41,11 +41,14 @@ if TYPE_CHECKING:
 
 EINTR = errno.EINTR
 _NONE = ()  # "nothing of that kind this time", without building an empty list
-
+_loop_wait = lib.loop_wait  # bound once: an attribute of lib is a dict lookup per call
 
 # struct sig_info is this many int64_t, in SigInfo's order (a test holds the
 # two together).
 RECORD_WORDS = len(SigInfo._fields)
+# The signal path's words of struct loop_wait, in a row (a test holds the
+# layout): the ticks not yet taken, the number of records, then the records.
+TICKS, NSIGNALS, RECORDS = 0, 1, 2
 
 
 class Wake(Record):
@@ -87,7 +90,12 @@ class LoopWait:
         # All the wait's state in one C struct: one argument to convert per call.
         self._state: LoopWaitStruct = ffi.new("struct loop_wait *")
         state = self._state
-        self._record_words = ffi.cast("int64_t *", ffi.addressof(state, "signals"))
+        # The signal path reads its words through a memoryview made once: an
+        # index costs about half a cdata field read, and a record's tolist()
+        # under half an ffi.unpack() (docs/performance.md, "Where the time goes").
+        words = RECORDS + RECORD_WORDS * lib.LOOP_WAIT_MAX_SIGNALS
+        self._out = memoryview(ffi.buffer(ffi.addressof(state, "ticks"), 8 * words)).cast("q")
+        self._first_record = self._out[RECORDS:RECORDS + RECORD_WORDS]
         state.epfd, state.signalfd = epoll.fileno(), signals.fileno()
         state.timerfd = -1 if self._timer is None else self._timer.fileno()
         state.interval_ns, state.every_wake = interval_ns, every_wake
@@ -147,23 +155,23 @@ class LoopWait:
     def wait(self) -> tuple[int, Sequence[SigInfo], Sequence[tuple[int, int]]]:
         """Block until Python has something to do: (ticks counted meanwhile,
         signals read in the kernel's order, ready watched fds as (tag, events))."""
-        state = self._state
-        while (ready := lib.loop_wait(state)) < 0:
+        state, out = self._state, self._out
+        while (ready := _loop_wait(state)) < 0:
             code = ffi.errno
             if code != EINTR:
                 raise os_error(code)
             self.interrupted += 1
-        ticks = state.ticks
+        ticks = out[TICKS]
         if ticks:
-            state.ticks = 0
+            out[TICKS] = 0
         # The records are one flat array of int64_t, taken in a single call,
         # and built as tuples straight away (lean.build_record: the signal path).
         signals: Sequence[SigInfo] = _NONE
-        if count := state.nsignals:
-            words = ffi.unpack(self._record_words, RECORD_WORDS * count)
+        if count := out[NSIGNALS]:
             if count == 1:
-                signals = [build_record(SigInfo, words)]
+                signals = [build_record(SigInfo, self._first_record.tolist())]
             else:
+                words = out[RECORDS:RECORDS + RECORD_WORDS * count].tolist()
                 signals = [build_record(SigInfo, words[start:start + RECORD_WORDS])
                            for start in range(0, RECORD_WORDS * count, RECORD_WORDS)]
         watched: Sequence[tuple[int, int]] = _NONE

@@ -7,8 +7,8 @@ on those names and positions. The emit probe's kind codes are the signal
 table's ``PROBE_CODES``.
 
 A probe site is one ``nop`` until a tracer attaches. The emit probe needs a
-call from Python, so the loop makes it only while ``emit_enabled()``: the
-probe's semaphore, which bpftrace and perf raise while attached. Likewise the
+call from Python, so the loop makes it only while ``emit_semaphore[0]`` is
+nonzero: the probe's semaphore, which bpftrace and perf raise while attached. Likewise the
 wake probe's clock reads happen only while its semaphore is up.
 
     bpftrace -l 'usdt:SO:sigcounter:*'
@@ -18,7 +18,7 @@ wake probe's clock reads happen only while its semaphore is up.
 from __future__ import annotations
 
 from sigcounter.kernel import _native
-from sigcounter.kernel.native import lib
+from sigcounter.kernel.native import ffi, lib
 
 # Whether this build has the probes: the compiler had <sys/sdt.h>.
 BUILT_WITH_PROBES = bool(lib.SIGCOUNTER_PROBES)
@@ -29,14 +29,17 @@ PROVIDER = "sigcounter"
 EXTENSION_PATH: str = _native.__file__
 
 
-# emit_enabled() -> nonzero while a tracer is attached to ``sigcounter:emit``
-# (always 0 without probes): the probe's semaphore, read by a C function, so
-# that asking costs no Python frame on the signal path.
-emit_enabled = lib.emit_enabled
+# The emit probe's semaphore, read in place: ``emit_semaphore[0]`` is nonzero
+# while a tracer is attached to ``sigcounter:emit`` (always 0 without probes).
+# An index into this view is no call: every call into C through cffi releases
+# and retakes the GIL, and asking a C function cost three times the
+# instructions, once per line on the signal path (docs/performance.md).
+emit_semaphore = memoryview(ffi.buffer(ffi.addressof(lib, "sigcounter_emit_semaphore"),
+                                       ffi.sizeof("unsigned short"))).cast("H")
 
 
 # fire_emit(kind_code, count): fire ``sigcounter:emit``. The C function itself,
-# with no Python wrapper around it; call it only when ``emit_enabled()``.
+# with no Python wrapper around it; call it only when ``emit_semaphore[0]``.
 fire_emit = lib.fire_emit
 
 
@@ -48,6 +51,6 @@ def build_note() -> str:
 
 
 __all__ = [
-    "BUILT_WITH_PROBES", "EXTENSION_PATH", "PROBE_NAMES", "PROVIDER", "build_note", "emit_enabled",
-    "fire_emit",
+    "BUILT_WITH_PROBES", "EXTENSION_PATH", "PROBE_NAMES", "PROVIDER", "build_note",
+    "emit_semaphore", "fire_emit",
 ]

@@ -202,3 +202,15 @@ def test_timeout_source_has_no_timer() -> None:
             return timeout_wait._timer is None, timer_wait._timer is not None
 
     assert in_child(run) == (True, True)
+
+
+def test_the_signal_path_reads_no_cdata_field_by_name() -> None:
+    """lean.py's signal-path tricks are in place: LoopWait.wait() reads the ticks,
+    the count and the records through its memoryview, not as cdata fields or with
+    ffi.unpack, and the loop checks the emit probe without a call into C."""
+    from sigcounter.loop import TickLoop
+
+    assert {"ticks", "nsignals", "signals", "unpack", "lib"}.isdisjoint(
+        LoopWait.wait.__code__.co_names)
+    assert "emit_semaphore" in TickLoop.run.__code__.co_names
+    assert "emit_enabled" not in TickLoop.run.__code__.co_names

@@ -56,3 +56,19 @@ def test_signal_records_are_flat_int64_in_the_python_order() -> None:
     assert [name for name, _ in fields] == list(SigInfo._fields)
     assert {field.type.cname for _, field in fields} == {"int64_t"}
     assert ffi.sizeof("struct sig_info") == 8 * RECORD_WORDS
+
+
+def test_the_signal_paths_words_are_in_a_row() -> None:
+    """struct loop_wait's ticks, nsignals and records are 64-bit words in a
+    row, as LoopWait reads them through one memoryview."""
+    from sigcounter.kernel.loopwait import NSIGNALS, RECORDS, TICKS
+
+    start = ffi.offsetof("struct loop_wait", "ticks")
+
+    def word(field: str) -> int:
+        return (ffi.offsetof("struct loop_wait", field) - start) // 8
+
+    fields = dict(ffi.typeof("struct loop_wait").fields)
+    assert start % 8 == 0
+    assert (word("ticks"), word("nsignals"), word("signals")) == (TICKS, NSIGNALS, RECORDS)
+    assert {fields["ticks"].type.cname, fields["nsignals"].type.cname} <= {"uint64_t", "int64_t"}

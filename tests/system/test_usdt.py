@@ -128,10 +128,10 @@ def test_emit_probe_shows_the_kind_and_count_of_each_line(
 
 SEMAPHORE_CHILD = """\
 import sys
-from sigcounter.kernel.probes import emit_enabled, fire_emit
-print(int(emit_enabled()), flush=True)
+from sigcounter.kernel.probes import emit_semaphore, fire_emit
+print(int(emit_semaphore[0] > 0), flush=True)
 for _ in sys.stdin:
-    enabled = emit_enabled()
+    enabled = emit_semaphore[0] > 0
     if enabled:
         fire_emit(4, 12345)
     print(int(enabled), flush=True)
@@ -141,8 +141,8 @@ for _ in sys.stdin:
 def test_emit_semaphore_is_up_only_while_a_tracer_is_attached(
     attach: AttachFn, tmp_path: Path
 ) -> None:
-    """emit_enabled() is False with no tracer, True while bpftrace is attached to
-    sigcounter:emit (and then fire_emit() reaches it), and False again after."""
+    """The emit semaphore reads 0 with no tracer, more while bpftrace is attached to
+    sigcounter:emit (and then fire_emit() reaches it), and 0 again after."""
     child = subprocess.Popen(
         [sys.executable, "-c", SEMAPHORE_CHILD], cwd=tmp_path, text=True,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
