@@ -13,7 +13,8 @@ import pytest
 from support import in_child, poll_until, siginfo
 from support.tracecheck import check_trace, load_trace
 
-from sigcounter.events import DISPLAY, SHUTDOWN, TICK, Event, Tick
+from sigcounter.actions import DISPLAY, SHUTDOWN, TICK
+from sigcounter.events import Event, Tick
 from sigcounter.instruments.observer import Observer, Observers
 from sigcounter.instruments.stats import Stats
 from sigcounter.instruments.tracefile import TraceWriter
@@ -86,7 +87,8 @@ def test_the_observer_sees_every_wake_of_the_one_loop(tick_source: str) -> None:
     assert ticks == wakes[-1][1] >= 20
     tick_events = [e for e in events if isinstance(e, Tick)]
     assert sum(e.expirations for e in tick_events) == ticks
-    assert [e.kind for e in events if isinstance(e, Event)] == [DISPLAY, SHUTDOWN]
+    assert [e.action.name for e in events if isinstance(e, Event)] == [DISPLAY.name,
+                                                                       SHUTDOWN.name]
 
 
 def test_trace_of_a_real_run_is_well_formed() -> None:
@@ -133,7 +135,7 @@ def test_stats_add_up() -> None:
         stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, (n + 1) * MS, 0, 1, 1, 0), n + 1)
     info = siginfo(signal.SIGUSR1, sender_pid=42, read_ns=3 * MS + 30)
     stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 0, 2, 1, 1), 3)
-    stats.dispatched(info, DISPLAY, 3, 3 * MS + 9_030)
+    stats.dispatched(info, DISPLAY.name, 3, 3 * MS + 9_030)
     writes["write"] += 1
     stats.stopped(4 * MS)
     assert stats.syscalls == {"epoll_pwait": 5, "read": 4, "write": 1}

@@ -9,13 +9,15 @@ import signal
 import pytest
 from support import siginfo
 
-from sigcounter.events import DISPLAY, RESET, SHUTDOWN, Event
+from sigcounter.actions import DISPLAY, RESET, SHUTDOWN, Action
+from sigcounter.events import Event
 from sigcounter.kernel.siginfo import SI_KERNEL, SI_QUEUE, SI_USER
 from sigcounter.output import format_event, format_event_json, format_event_verbose
 
 
-def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1, **sender: int) -> Event:
-    return Event(kind, count, siginfo(signo, **({"sender_pid": 1} | sender)))
+def _event(action: Action, count: int = 0, signo: int = signal.SIGUSR1, **sender: int
+           ) -> Event:
+    return Event(action, count, 0, siginfo(signo, **({"sender_pid": 1} | sender)))
 
 
 @pytest.mark.parametrize(
