@@ -59,7 +59,8 @@ def test_docs_observing_lists_each_emit_code() -> None:
     """The sigcounter:emit row of docs/observing.md gives each kind's code."""
     row = next(line for line in (DOCS / "observing.md").read_text().splitlines()
                if line.startswith("| `sigcounter:emit`"))
-    codes = ", ".join(f"{action.probe_code} {action.name}" for action in (*ACTIONS, TICK))
+    kinds = sorted((*ACTIONS, TICK), key=lambda action: action.probe_code)
+    codes = ", ".join(f"{action.probe_code} {action.name}" for action in kinds)
     assert f"kind: {codes} " in row
 
 
