@@ -1,7 +1,7 @@
 """The output edge: the original program's exact lines (or JSON), one ``write`` each.
 
-The words come from the signal table: each row's line, with ``{count}`` for
-the count and the action's other fields for theirs. ``-v`` adds who sent the signal, told from its
+The words come from the signal table: each row's line, its fields (``{count}``
+...) filled in. ``-v`` adds who sent the signal, told from its
 ``si_code``: the kernel (a terminal's Ctrl-C or hang-up), or a process, by
 pid and uid, with the value of a ``sigqueue(3)``.
 """
