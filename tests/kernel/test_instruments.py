@@ -15,12 +15,14 @@ from support.tracecheck import check_trace, load_trace
 
 from sigcounter.actions import DISPLAY, SHUTDOWN, TICK
 from sigcounter.events import Event, Tick
+from sigcounter.instruments.explain import explain
 from sigcounter.instruments.observer import Observer, Observers
 from sigcounter.instruments.stats import Stats
 from sigcounter.instruments.tracefile import TraceWriter
 from sigcounter.kernel.constants import TICK_SOURCES
 from sigcounter.kernel.loopwait import Wake
 from sigcounter.loop import TickLoop
+from sigcounter.signaltable import ACTIONS, ROWS, kill_commands
 
 MS = 1_000_000
 
@@ -167,3 +169,13 @@ def test_the_stats_table_is_right_mid_run() -> None:
     assert stats.table().splitlines()[1] != first  # the clock moved on
     stats.stopped(started + 50 * MS)
     assert stats.table().splitlines()[1] == "  run time          0.050 s"
+
+
+def test_explain_sends_each_action_its_signal() -> None:
+    """--explain's signals line is one kill per action of the signal table, for its PID."""
+    text = explain(4242, kill_commands(4242))
+    line = next(line for line in text.splitlines() if line.lstrip().startswith("signals:"))
+    kills = line.split(":", 1)[1].strip().split("   ")
+    assert [kill.strip() for kill in kills] == [
+        f"kill -{next(row for row in ROWS if row.action is action).name[3:]} 4242"
+        for action in ACTIONS]
