@@ -81,7 +81,7 @@ class TickLoop:
         """
         self._signals = SignalFD(handled_signals(), nonblocking=True)
         self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
-        self.state.reset_ns = self._wait.arm()  # the count counts from the first tick's start
+        self.state.reset_ns = self._wait.arm()  # the count runs from the start of the ticks
         return self
 
     def _opened(self, what: str) -> LoopWait:

@@ -8,6 +8,7 @@ import os
 
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.options import PROG, format_interval
+from sigcounter.signaltable import kill_commands, ready_hint
 from sigcounter.stdfds import say
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 
 def _ready_line(interval_ns: int) -> str:
     """The ready line, with what the signals do from the signal table."""
-    from sigcounter.signaltable import ready_hint
-
     pid = os.getpid()
     return (f"{PROG}: pid {pid} ready, ticking every {format_interval(interval_ns)}; "
             f"{ready_hint(pid)}")
@@ -98,7 +97,6 @@ def serve(
                 stats.count_calls(notifier.calls)
             if options.explain:
                 from sigcounter.instruments.explain import explain
-                from sigcounter.signaltable import kill_commands
 
                 say(explain(os.getpid(), kill_commands(os.getpid())).rstrip("\n"))
             # Everything allocated so far lives as long as the process: keep the
