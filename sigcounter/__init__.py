@@ -7,8 +7,8 @@ The layers are subpackages, and imports run one way, downwards:
   (``kernel.signalfd.SignalFD``, ``kernel.timerfd.TimerFD``,
   ``kernel.epoll.Epoll``) and the loop's native wait;
 - ``sigcounter.instruments``: ``--stats``, ``--trace`` and ``--explain``;
-- the program itself, here: ``options``, ``loop``, ``counter``, ``events``,
-  ``output``, ``cli``.
+- the program itself, here: ``options``, ``signaltable`` and ``actions``,
+  ``loop``, ``runstate``, ``events``, ``output``, ``cli``.
 
 Nothing is imported here, so ``import sigcounter`` works (and ``--help``
 runs) even where the native module is missing.

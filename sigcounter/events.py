@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.record import Record
-from sigcounter.kernel.siginfo import SigInfo
-from sigcounter.signaltable import DISPLAY, RESET, SHUTDOWN, TICK
 
-__all__ = ["DISPLAY", "RESET", "SHUTDOWN", "TICK", "Event", "Tick"]
+if TYPE_CHECKING:
+    from sigcounter.actions import Action
+    from sigcounter.kernel.siginfo import SigInfo
+
 
 
 class Event(Record):
     """A handled signal and what it did."""
 
     __slots__ = ()
-    _fields = ("kind", "count", "signal")
-    kind: str  # the signal's action in the signal table: DISPLAY, RESET or SHUTDOWN
+    _fields = ("action", "count", "reset_ns", "signal")
+    action: Action  # the signal's action in the signal table
     count: int  # type: ignore[assignment]  # the count once it was handled (shadows tuple.count)
+    reset_ns: int  # CLOCK_MONOTONIC of the last reset before it, or of the start of the ticks
     signal: SigInfo  # the signal as read, with its sender and the time of the read
 
     @property
@@ -28,8 +31,8 @@ class Tick(Record):
     """Ticks counted in one wake-up (emitted only when asked for)."""
 
     __slots__ = ()
-    _fields = ("kind", "count", "expirations", "lateness_ns", "time_ns")
-    kind: str  # always TICK, so that every event is told apart by its kind
+    _fields = ("action", "count", "expirations", "lateness_ns", "time_ns")
+    action: Action  # always TICK
     count: int  # type: ignore[assignment]  # the count after these ticks (shadows tuple.count)
     expirations: int  # ticks counted in this wake-up (more than 1 after a stall)
     lateness_ns: int  # time_ns minus the due time of the last of them

@@ -4,8 +4,9 @@ README.md, "How it works", tells the design. The rules this body keeps:
 ticks first, so a signal handled in a wake-up sees every tick due before
 it; then the signals in the order the signalfd returned them (for standard
 signals pending together, lowest number first, whatever order they were
-sent in); each does its row's action in the signal table (``signaltable``),
-and a shutdown ends the loop right after its event. Instruments hang off
+sent in); each does its row's action in the signal table (``signaltable``):
+its effect on the run's state, then its event, and an action that ends the
+run ends the loop right after its event. Instruments hang off
 this one body: with one attached, the same wait returns after every wake-up.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from sigcounter.counter import Counter
+from sigcounter.actions import TICK
 from sigcounter.events import Event, Tick
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
 from sigcounter.kernel.lean import TYPE_CHECKING, build_record
@@ -21,16 +22,8 @@ from sigcounter.kernel.loopwait import LoopWait
 from sigcounter.kernel.probes import emit_semaphore, fire_emit
 from sigcounter.kernel.signalfd import SignalFD
 from sigcounter.kernel.signals import signal_name
-from sigcounter.signaltable import (
-    BY_SIGNO,
-    DISPLAY,
-    PROBE_CODES,
-    RESET,
-    ROWS,
-    SHUTDOWN,
-    TICK,
-    handled_signals,
-)
+from sigcounter.runstate import RunState
+from sigcounter.signaltable import BY_SIGNO, handled_signals
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,13 +36,13 @@ if TYPE_CHECKING:
     Emit = Callable[[Event | Tick], None]
     Handler = Callable[[int], None]
 
-# What each action of the signal table does to the count, beyond its line
-# (a shutdown also ends the loop). TickLoop.open() refuses a table with an
-# action missing here, and a test holds the two to each other.
-EFFECTS: dict[str, Callable[[Counter], None] | None] = {
-    DISPLAY: None, RESET: Counter.reset, SHUTDOWN: None,
-}
-ACTIONS = tuple(EFFECTS)
+# The signal path builds each Event with tuple.__new__, which checks nothing
+# (Record's checked constructor costs Python frames on every signal): from
+# these values, in this order. Held to Event's fields here, at import, so that
+# a field added to one and not the other fails at once, not mid-run.
+EVENT_LAYOUT = ("action", "count", "reset_ns", "signal")
+if Event._fields != EVENT_LAYOUT:
+    raise TypeError(f"TickLoop.run builds Events as {EVENT_LAYOUT}, not {Event._fields}")
 
 
 class UnhandledSignal(RuntimeError):
@@ -65,7 +58,7 @@ class TickLoop:
     """
 
     def __init__(
-        self, interval_ns: int, *, tick_source: str = TIMERFD, counter: Counter | None = None,
+        self, interval_ns: int, *, tick_source: str = TIMERFD, state: RunState | None = None,
     ) -> None:
         if interval_ns <= 0:
             raise ValueError(f"interval must be positive, got {interval_ns} ns")
@@ -73,7 +66,7 @@ class TickLoop:
             raise ValueError(f"tick_source must be one of {TICK_SOURCES}, not {tick_source!r}")
         self.interval_ns = interval_ns
         self.tick_source = tick_source
-        self.counter = Counter() if counter is None else counter
+        self.state = RunState() if state is None else state
         self._signals: SignalFD | None = None
         self._wait: LoopWait | None = None
         self._handlers: dict[int, Handler] = {}
@@ -86,18 +79,10 @@ class TickLoop:
         signals are the signal table's (``handled_signals()``), blocked in the
         calling thread.
         """
-        unknown = {row.action for row in ROWS} - set(EFFECTS)
-        if unknown:
-            raise ValueError(f"the signal table has actions the loop cannot do: {unknown}")
         self._signals = SignalFD(handled_signals(), nonblocking=True)
         self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
-        self._wait.arm()
+        self.state.reset_ns = self._wait.arm()  # the count runs from the start of the ticks
         return self
-
-    @property
-    def start_ns(self) -> int:
-        """CLOCK_MONOTONIC the tick schedule counts from (its owner is the wait)."""
-        return self._opened("start_ns").start_ns
 
     def _opened(self, what: str) -> LoopWait:
         if self._wait is None:
@@ -143,24 +128,24 @@ class TickLoop:
     def run(
         self, emit: Emit, observer: Observer | None = None, *, emit_ticks: bool = False
     ) -> Event:
-        """Loop until a shutdown signal; return its event.
+        """Loop until a signal whose action ends the run (a shutdown); return its event.
 
         ``emit`` gets each handled signal's event (and, with ``emit_ticks``,
         each wake-up's ticks); ``observer`` is told about every wake-up.
         """
         loop_wait = self._opened("run()")
         every_wake = loop_wait.every_wake = observer is not None or emit_ticks
-        wait, counter, clock, handlers = loop_wait.wait, self.counter, time.monotonic_ns, \
+        wait, state, clock, handlers = loop_wait.wait, self.state, time.monotonic_ns, \
             self._handlers
-        rows, effects = BY_SIGNO, EFFECTS
+        rows = BY_SIGNO
         if observer is not None:
             observer.started(loop_wait.start_ns, loop_wait.interval_ns, loop_wait.tick_source,
-                             counter.count)
+                             state.count)
         try:
             while True:
                 ticks, signals, watched = wait()
                 if ticks:
-                    counter.tick(ticks)
+                    state.tick(ticks)
                 if every_wake:
                     self._observe_wake(loop_wait, ticks, emit if emit_ticks else None, observer)
                 for tag, events in watched:
@@ -169,20 +154,20 @@ class TickLoop:
                     # The signal path, written out here rather than in a call:
                     # every step between the wake-up and the write shows in
                     # the latency.
-                    row = rows.get(info.signo)
-                    if row is None:
+                    try:  # free unless it raises; .get() and a test of None are not
+                        action = rows[info.signo].action
+                    except KeyError:
                         raise UnhandledSignal(f"{signal_name(info.signo)} has no row in the "
-                                              "signal table")
-                    action = row.action
-                    if (effect := effects[action]) is not None:
-                        effect(counter)
-                    event = build_record(Event, (action, counter.count, info))
+                                              "signal table") from None
+                    if (effect := action.effect) is not None:
+                        effect(state, info)
+                    event = build_record(Event, (action, state.count, state.reset_ns, info))
                     emit(event)
                     if emit_semaphore[0]:  # a tracer on sigcounter:emit (a nop otherwise)
-                        fire_emit(PROBE_CODES[action], event.count)
+                        fire_emit(action.probe_code, event.count)
                     if observer is not None:
-                        observer.dispatched(info, action, event.count, clock())
-                    if action == SHUTDOWN:
+                        observer.dispatched(info, action.name, event.count, clock())
+                    if action.ends_run:
                         return event
                 if observer is not None:
                     observer.flush()
@@ -194,10 +179,10 @@ class TickLoop:
         self, loop_wait: LoopWait, ticks: int, emit: Emit | None, observer: Observer | None,
     ) -> None:
         wake = loop_wait.wake(ticks)
-        count = self.counter.count
+        count = self.state.count
         if emit is not None and ticks:
             emit(Tick(TICK, count, ticks, wake.lateness_ns, wake.counted_ns))
             if emit_semaphore[0]:
-                fire_emit(PROBE_CODES[TICK], count)
+                fire_emit(TICK.probe_code, count)
         if observer is not None:
             observer.woke(wake, count)

@@ -29,7 +29,7 @@ import _socket
 import os
 import sys
 
-from sigcounter.events import SHUTDOWN, Tick
+from sigcounter.events import Tick
 from sigcounter.kernel.epoll import EPOLLIN
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
@@ -91,7 +91,7 @@ def notifying(emit: Emit, send: Callable[..., None], interval: str) -> Emit:
     def emit_and_notify(event: Event | Tick) -> None:
         if isinstance(event, Tick):
             emit(event)
-        elif event.kind == SHUTDOWN:
+        elif event.action.ends_run:
             send("STOPPING=1", f"STATUS=stopping on {signal_name(event.signal.signo)}; "
                                f"count {event.count}", wait=True)
             emit(event)

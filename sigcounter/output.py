@@ -1,7 +1,7 @@
 """The output edge: the original program's exact lines (or JSON), one ``write`` each.
 
-The words come from the signal table: each row's line template, with
-``{count}`` for the count. ``-v`` adds who sent the signal, told from its
+The words come from the signal table: each row's line, its fields (``{count}``
+...) filled in. ``-v`` adds who sent the signal, told from its
 ``si_code``: the kernel (a terminal's Ctrl-C or hang-up), or a process, by
 pid and uid, with the value of a ``sigqueue(3)``, or nobody known, when the
 kernel's record says nothing.
@@ -9,9 +9,12 @@ kernel's record says nothing.
 
 from __future__ import annotations
 
-from sigcounter.events import TICK, Event, Tick
+from _operator import itemgetter
+
+from sigcounter.actions import COUNT, LINE_FIELDS, SINCE_RESET
+from sigcounter.events import Event, Tick
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.signaltable import ROWS
+from sigcounter.signaltable import ROWS, Row
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,21 +22,55 @@ if TYPE_CHECKING:
     from sigcounter.kernel.siginfo import SigInfo
 
     Formatter = Callable[[Event | Tick], str]
+    FieldValue = Callable[[Event], object]
+    LineParts = tuple[str, FieldValue | None, str, tuple[tuple[FieldValue, str], ...]]
 
-# Each row's line split around "{count}" (or not containing it), so that a
-# line is built by concatenation, with no format-string parsing per signal.
-_LINE_PARTS: dict[int, tuple[str, str | None]] = {}
-for _row in ROWS:
-    _head, _marker, _tail = _row.line.partition("{count}")
-    _LINE_PARTS[_row.signo] = (_head, _tail + "\n") if _marker else (_head + "\n", None)
+
+def _since_reset(event: Event) -> str:
+    return f"{(event.signal.read_ns - event.reset_ns) / 1e9:.3f}s"
+
+
+# How each line field is read off the event; the count through the C getter.
+FIELD_VALUES: dict[str, FieldValue] = {
+    COUNT: itemgetter(Event._fields.index("count")), SINCE_RESET: _since_reset,
+}
+if set(FIELD_VALUES) != set(LINE_FIELDS):
+    raise ImportError(f"output.py reads {sorted(FIELD_VALUES)}, lines may show {LINE_FIELDS}")
+
+
+def _line_parts(row: Row) -> LineParts:
+    """``row``'s line as: its text up to the first field (the whole line if it
+    has none), that field's value, the text after it, then each further field
+    with the text after it; up to the newline."""
+    texts, values = [""], []
+    for text, field in row.parts:
+        texts[-1] += text
+        if field is not None:
+            values.append(FIELD_VALUES[field])
+            texts.append("")
+    texts[-1] += "\n"
+    if not values:
+        return texts[0], None, "", ()
+    return texts[0], values[0], texts[1], tuple(zip(values[1:], texts[2:], strict=True))
+
+
+# Each row's line split once, here: a line is then built by concatenation,
+# with no format string to parse per signal.
+_LINE_PARTS = {row.signo: _line_parts(row) for row in ROWS}
 
 
 def format_event(event: Event | Tick) -> str:
     """The original's line for ``event``; empty for a tick (it prints none)."""
-    if event.kind == TICK:
+    if event.__class__ is Tick:
         return ""
-    head, tail = _LINE_PARTS[event.signal.signo]  # type: ignore[union-attr]
-    return head if tail is None else f"{head}{event.count}{tail}"
+    head, value, tail, more = _LINE_PARTS[event.signal.signo]  # type: ignore[union-attr]
+    if value is None:
+        return head
+    line = f"{head}{value(event)}{tail}"  # type: ignore[arg-type]
+    if more:
+        for value, text in more:
+            line = f"{line}{value(event)}{text}"  # type: ignore[arg-type]
+    return line
 
 
 def sender_text(info: SigInfo) -> str:
@@ -78,7 +115,7 @@ def format_event_json(event: Event | Tick) -> str:
     import json  # only paid for by --json
 
     record: dict[str, object] = {
-        "event": event.kind, "count": event.count, "monotonic_ns": event.time_ns,
+        "event": event.action.name, "count": event.count, "monotonic_ns": event.time_ns,
     }
     if isinstance(event, Tick):
         record["expirations"] = event.expirations

@@ -8,6 +8,7 @@ import os
 
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.options import PROG, format_interval
+from sigcounter.signaltable import kill_commands, ready_hint
 from sigcounter.stdfds import say
 
 if TYPE_CHECKING:
@@ -21,11 +22,10 @@ if TYPE_CHECKING:
 
 
 def _ready_line(interval_ns: int) -> str:
+    """The ready line, with what the signals do from the signal table."""
     pid = os.getpid()
-    return (
-        f"{PROG}: pid {pid} ready, ticking every {format_interval(interval_ns)}; "
-        f"kill -USR1 {pid} shows the count, -USR2 resets it, -TERM or Ctrl-C stops"
-    )
+    return (f"{PROG}: pid {pid} ready, ticking every {format_interval(interval_ns)}; "
+            f"{ready_hint(pid)}")
 
 
 def _claim_pidfile(path: str | None) -> PidFile | None:
@@ -75,6 +75,7 @@ def serve(
 ) -> int:
     from sigcounter.loop import TickLoop
     from sigcounter.output import format_dropped_json, pick_formatter
+    from sigcounter.runstate import RunState
     from sigcounter.writer import OutputError, StdoutWriter
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
@@ -85,7 +86,8 @@ def serve(
     pidfile: PidFile | None = None
     notifier: Notifier | None = None
     try:
-        with TickLoop(options.interval_ns, tick_source=options.tick_source) as loop:
+        state = RunState(stats=stats)
+        with TickLoop(options.interval_ns, tick_source=options.tick_source, state=state) as loop:
             writer.attach(loop)
             pidfile = _claim_pidfile(options.pidfile)
             if not options.quiet:
@@ -96,7 +98,7 @@ def serve(
             if options.explain:
                 from sigcounter.instruments.explain import explain
 
-                say(explain(os.getpid()).rstrip("\n"))
+                say(explain(os.getpid(), kill_commands(os.getpid())).rstrip("\n"))
             # Everything allocated so far lives as long as the process: keep the
             # garbage collector from walking it again on every full collection.
             gc.freeze()

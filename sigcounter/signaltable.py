@@ -3,55 +3,76 @@
 Everything that depends on which signals are handled, and what they do, reads
 it from here: the launchers (``bin/sig-counter``, ``python -m sigcounter``)
 block exactly these signals in their first statement; the loop's signalfd
-reads the same set and dispatches on a row's action (a signal without a row
-is an error, never a shutdown); the output lines, the JSON names, the
-``sigcounter:emit`` probe codes and the ``--help`` list come from the rows.
+reads the same set and carries out a row's action (a signal without a row is
+an error, never a shutdown); the lines, the --json events, the
+``sigcounter:emit`` probe codes, --help, the ready line and --explain come
+from the rows and their actions (``actions.py``). Tests hold the README, the
+man page and docs/json.md to the table.
 
-It imports only ``_signal``, which is built into the interpreter, so that a
-launcher can import it before anything else at no cost.
+It imports only what is built into the interpreter, and ``actions.py``, so
+that a launcher can import it before anything else at no cost.
 
 Adding a signal with an existing action is one row. A new action is one
-more name here, its effect in ``TickLoop.run`` (``sigcounter/loop.py``) and
-its line template in the row; a test checks that every action has both.
+``Action`` in ``actions.py`` and the rows that use it.
 """
 
 import _signal
 
-# What a handled signal does. The strings are also the events' kinds, in
-# --json's "event" field and in the trace.
-DISPLAY, RESET, SHUTDOWN = "display", "reset", "shutdown"
-ACTIONS = (DISPLAY, RESET, SHUTDOWN)
-TICK = "tick"  # not a signal's: the event of ticks counted (--json -v)
+from sigcounter.actions import DISPLAY, LINE_FIELDS, RESET, SHUTDOWN, Action
 
-# The sigcounter:emit probe's arg0 for each kind of event (docs/observing.md).
-PROBE_CODES = {DISPLAY: 1, RESET: 2, SHUTDOWN: 3, TICK: 4}
-
-# What --help says each action does, after the line it prints.
-HELP_EFFECTS = {DISPLAY: "", RESET: " and set the count to 0", SHUTDOWN: ", exit 0"}
+__all__ = ["DISPLAY", "RESET", "SHUTDOWN", "Action", "Row"]
 
 
 class Row:
     """One handled signal: its number and name, its action, the line it prints
-    (``{count}`` stands for the count), whether an inherited SIG_IGN is kept
+    (``{count}`` and the action's other fields stand for their values), the
+    key that sends it from a terminal, whether an inherited SIG_IGN is kept
     (the signal is then not handled at all), and whether it is a terminal's
     hang-up (a run it ends loses nothing to the terminal that went away)."""
 
-    __slots__ = ("signo", "name", "action", "line", "keeps_ignore", "hangup")
+    __slots__ = ("signo", "name", "action", "line", "parts", "key", "keeps_ignore", "hangup")
 
     def __init__(
-        self, name: str, action: str, line: str, *, keeps_ignore: bool = False,
-        hangup: bool = False,
+        self, name: str, action: Action, line: str, *, key: str = "",
+        keeps_ignore: bool = False, hangup: bool = False,
     ) -> None:
         self.signo: int = getattr(_signal, name)
         self.name = name
         self.action = action
         self.line = line
+        # The line split once, here: the output builds each line by
+        # concatenation, with no format string to parse per signal; a field
+        # the action has no value for fails now, not when the signal comes.
+        self.parts = _split(line)
+        unknown = {field for _, field in self.parts if field} - set(action.fields)
+        if unknown:
+            raise ValueError(f"{name}'s line shows {sorted(unknown)}, which the "
+                             f"{action.name} action does not give")
+        self.key = key
         self.keeps_ignore = keeps_ignore
         self.hangup = hangup
 
+    @property
+    def shown(self) -> str:
+        """The line as the docs show it: ``Ticker count: N``."""
+        return "".join(text + (LINE_FIELDS[field] if field else "") for text, field in self.parts)
+
     def help_line(self) -> str:
-        shown = self.line.replace("{count}", "N")
-        return f'  {self.name:<9} print "{shown}"{HELP_EFFECTS[self.action]}'
+        return f'  {self.name:<9} print "{self.shown}"{self.action.help_effect}'
+
+
+def _split(line: str) -> tuple[tuple[str, str | None], ...]:
+    """"at {count}!" -> (("at ", "count"), ("!", None)): each text with the
+    field after it."""
+    parts: list[tuple[str, str | None]] = []
+    rest = line
+    while "{" in rest:
+        text, _, rest = rest.partition("{")
+        field, closed, rest = rest.partition("}")
+        if not closed:
+            raise ValueError(f"{line!r}: a {{ without its }}")
+        parts.append((text, field))
+    return (*parts, (rest, None)) if rest else tuple(parts)
 
 
 ROWS = (
@@ -59,7 +80,7 @@ ROWS = (
     Row("SIGUSR2", RESET, "Resetting ticker count to zero"),
     # The shutdown lines use Go's names for the signals, as the original does.
     Row("SIGTERM", SHUTDOWN, "received terminated \N{EM DASH} shutting down"),
-    Row("SIGINT", SHUTDOWN, "received interrupt \N{EM DASH} shutting down"),
+    Row("SIGINT", SHUTDOWN, "received interrupt \N{EM DASH} shutting down", key="Ctrl-C"),
     # The original dies on SIGHUP; here a terminal going away ends the run as
     # cleanly as SIGTERM. Under nohup (SIGHUP ignored at start) it stays
     # ignored: that is nohup's contract, and the original never asks for it.
@@ -67,6 +88,8 @@ ROWS = (
         hangup=True),
 )
 BY_SIGNO = {row.signo: row for row in ROWS}
+# The actions the rows use, in the order of their first row.
+ACTIONS: tuple[Action, ...] = tuple({row.action: None for row in ROWS})
 
 
 def handled_signals() -> tuple[int, ...]:
@@ -79,7 +102,7 @@ def handled_signals() -> tuple[int, ...]:
     )
 
 
-def block_handled(before: set[int] | None = None) -> tuple[int, ...]:
+def block_handled(before: set[int]) -> tuple[int, ...]:
     """Block the handled signals in the calling thread; return them.
 
     The launchers call it first: from then on a handled signal sent early
@@ -89,25 +112,42 @@ def block_handled(before: set[int] | None = None) -> tuple[int, ...]:
     before that: the thread's mask becomes ``before`` plus the handled ones,
     so a signal that is not handled is blocked only for that moment."""
     signals = handled_signals()
-    if before is None:
-        _signal.pthread_sigmask(_signal.SIG_BLOCK, signals)
-    else:
-        _signal.pthread_sigmask(_signal.SIG_SETMASK, before | set(signals))
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, before | set(signals))
     return signals
 
 
-_SUMMARY = {DISPLAY: "show the count on", RESET: "reset it on", SHUTDOWN: "stop cleanly on"}
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
 
 
 def summary() -> str:
-    """What the signals do, in one phrase: "show the count on SIGUSR1, ..."."""
-    parts = []
+    """What the signals do, in one phrase: "SIGUSR1 shows the count, ..."."""
+    return ", ".join(
+        f"{_listed([row.name for row in ROWS if row.action is action])} {action.does}"
+        for action in ACTIONS
+    )
+
+
+def ready_hint(pid: int) -> str:
+    """The ready line's "kill -USR1 PID shows the count, ...": for each action,
+    its first row's signal and the keys that send one of its signals from a
+    terminal. A hang-up is left out: nobody sends it to stop the program."""
+    phrases = []
     for action in ACTIONS:
-        names = [row.name for row in ROWS if row.action == action]
-        if names:
-            listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
-            parts.append(f"{_SUMMARY[action]} {listed}")
-    return ", ".join(parts)
+        rows = [row for row in ROWS if row.action is action and not row.hangup]
+        if rows:
+            sent = [f"-{rows[0].name[3:]}", *(row.key for row in rows if row.key)]
+            phrases.append(f"{_listed(sent)} {action.does}")
+    first, _, rest = phrases[0].partition(" ")
+    return ", ".join([f"kill {first} {pid} {rest}", *phrases[1:]])
+
+
+def kill_commands(pid: int) -> str:
+    """One ``kill`` per action, with its first row's signal: for --explain."""
+    first: dict[Action, Row] = {}
+    for row in ROWS:
+        first.setdefault(row.action, row)
+    return "   ".join(f"kill -{row.name[3:]} {pid}" for row in first.values())
 
 
 def help_text() -> str:

@@ -37,7 +37,7 @@ from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.sink import open_sink
 from sigcounter.linequeue import QUEUE_LIMIT, LineQueue
 from sigcounter.options import PROG
-from sigcounter.signaltable import BY_SIGNO, SHUTDOWN
+from sigcounter.signaltable import BY_SIGNO
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -112,7 +112,7 @@ class StdoutWriter:
 
         def emit(event: Event | Tick) -> None:
             data = formatter(event).encode()
-            if event.kind == SHUTDOWN and isinstance(event, Event):
+            if event.action.ends_run and isinstance(event, Event):
                 self.write_last(data, by_hangup=_is_hangup(event))
             elif not data:
                 return

@@ -40,7 +40,8 @@ wait.arm()
 state, loop_wait, write, count = wait._state, lib.loop_wait, os.write, 0
 os.write(2, f"native_floor: pid {os.getpid()} ready\n".encode())
 if upto:
-    from sigcounter.events import DISPLAY, Event
+    from sigcounter.actions import DISPLAY
+    from sigcounter.events import Event
     from sigcounter.kernel.lean import build_record
     from sigcounter.output import format_event
     from sigcounter.writer import StdoutWriter
@@ -54,7 +55,7 @@ while upto:
             if upto == 1:
                 write(1, f"Ticker count: {count}\n".encode())
                 continue
-            event = build_record(Event, (DISPLAY, count, info))
+            event = build_record(Event, (DISPLAY, count, 0, info))
             if upto == 2:
                 write(1, f"Ticker count: {event.count}\n".encode())
             elif upto == 3:

@@ -8,12 +8,14 @@ import sys
 from sigcounter.kernel.probes import BUILT_WITH_PROBES, EXTENSION_PATH
 
 
-def explain(pid: int, program: str = "sig-counter") -> str:
+def explain(pid: int, kill_commands: str, program: str = "sig-counter") -> str:
+    """The commands, for ``pid``; ``kill_commands`` send it each of its signals'
+    actions (the signal table's, which an instrument does not import)."""
     python_bin = sys.executable
     return f"""\
 How to watch {program} (pid {pid}); the tracers need root. docs/observing.md explains the output.
 
-  signals:        kill -USR1 {pid}   kill -USR2 {pid}   kill -TERM {pid}
+  signals:        {kill_commands}
   syscalls, live: perf trace -p {pid}
                   strace -f -tt -p {pid}
   syscall counts: strace -c -f -p {pid}                       (Ctrl-C prints the table)

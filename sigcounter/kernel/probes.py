@@ -4,7 +4,7 @@ Provider ``sigcounter``, in ``sigcounter/kernel/_native*.so``: ``tick``,
 ``signal`` and ``wake`` fire in C, ``emit`` from Python. Their arguments are
 described once, in docs/observing.md ("Static tracepoints"); scripts depend
 on those names and positions. The emit probe's kind codes are the signal
-table's ``PROBE_CODES``.
+actions' ``probe_code`` (``sigcounter/actions.py``).
 
 A probe site is one ``nop`` until a tracer attaches. The emit probe needs a
 call from Python, so the loop makes it only while ``emit_semaphore[0]`` is

@@ -13,13 +13,16 @@ import pytest
 from support import in_child, poll_until, siginfo
 from support.tracecheck import check_trace, load_trace
 
-from sigcounter.events import DISPLAY, SHUTDOWN, TICK, Event, Tick
+from sigcounter.actions import DISPLAY, SHUTDOWN, TICK
+from sigcounter.events import Event, Tick
+from sigcounter.instruments.explain import explain
 from sigcounter.instruments.observer import Observer, Observers
 from sigcounter.instruments.stats import Stats
 from sigcounter.instruments.tracefile import TraceWriter
 from sigcounter.kernel.constants import TICK_SOURCES
 from sigcounter.kernel.loopwait import Wake
 from sigcounter.loop import TickLoop
+from sigcounter.signaltable import ACTIONS, ROWS, kill_commands
 
 MS = 1_000_000
 
@@ -86,7 +89,8 @@ def test_the_observer_sees_every_wake_of_the_one_loop(tick_source: str) -> None:
     assert ticks == wakes[-1][1] >= 20
     tick_events = [e for e in events if isinstance(e, Tick)]
     assert sum(e.expirations for e in tick_events) == ticks
-    assert [e.kind for e in events if isinstance(e, Event)] == [DISPLAY, SHUTDOWN]
+    assert [e.action.name for e in events if isinstance(e, Event)] == [DISPLAY.name,
+                                                                       SHUTDOWN.name]
 
 
 def test_trace_of_a_real_run_is_well_formed() -> None:
@@ -133,7 +137,7 @@ def test_stats_add_up() -> None:
         stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, (n + 1) * MS, 0, 1, 1, 0), n + 1)
     info = siginfo(signal.SIGUSR1, sender_pid=42, read_ns=3 * MS + 30)
     stats.woke(Wake(3 * MS, 3 * MS + 10, 0, 0, 0, 0, 2, 1, 1), 3)
-    stats.dispatched(info, DISPLAY, 3, 3 * MS + 9_030)
+    stats.dispatched(info, DISPLAY.name, 3, 3 * MS + 9_030)
     writes["write"] += 1
     stats.stopped(4 * MS)
     assert stats.syscalls == {"epoll_pwait": 5, "read": 4, "write": 1}
@@ -165,3 +169,13 @@ def test_the_stats_table_is_right_mid_run() -> None:
     assert stats.table().splitlines()[1] != first  # the clock moved on
     stats.stopped(started + 50 * MS)
     assert stats.table().splitlines()[1] == "  run time          0.050 s"
+
+
+def test_explain_sends_each_action_its_signal() -> None:
+    """--explain's signals line is one kill per action of the signal table, for its PID."""
+    text = explain(4242, kill_commands(4242))
+    line = next(line for line in text.splitlines() if line.lstrip().startswith("signals:"))
+    kills = line.split(":", 1)[1].strip().split("   ")
+    assert [kill.strip() for kill in kills] == [
+        f"kill -{next(row for row in ROWS if row.action is action).name[3:]} 4242"
+        for action in ACTIONS]

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import pytest
 from support import in_child
 
-from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
+from sigcounter.actions import DISPLAY, RESET, SHUTDOWN, TICK
+from sigcounter.events import Event, Tick
 from sigcounter.instruments.observer import Observer
 from sigcounter.kernel.constants import TICK_SOURCES
 from sigcounter.kernel.epoll import EPOLLIN
@@ -31,15 +32,15 @@ def _run_with_pending(
     return the signal events (tick events checked and left out)."""
     events: list[Event | Tick] = []
     with TickLoop(MS, tick_source=tick_source) as loop:
+        start_ns = loop.state.reset_ns  # the start of the ticks, until a reset
         time.sleep(stall)  # ticks fall due while nobody waits
         for signum in signals:
             os.kill(os.getpid(), signum)
         observer = Observer() if instrument == "observer" else None
         final = loop.run(events.append, observer, emit_ticks=instrument == "tick events")
-        start_ns = loop.start_ns
     assert final is events[-1]
     ticks = [e for e in events if isinstance(e, Tick)]
-    assert all(t.kind == TICK and t.expirations > 0 and t.lateness_ns >= 0 for t in ticks)
+    assert all(t.action is TICK and t.expirations > 0 and t.lateness_ns >= 0 for t in ticks)
     # A tick's due time is on the schedule's grid, exactly: time minus lateness.
     assert all((t.time_ns - t.lateness_ns - start_ns) % MS == 0 for t in ticks)
     return [e for e in events if isinstance(e, Event)]
@@ -58,7 +59,7 @@ def test_ticks_are_counted_before_the_signals_of_the_same_wake(
     """Ticks that fell due before a wake-up are counted before its signals."""
     events = in_child(lambda: _run_with_pending(
         [signal.SIGUSR1, signal.SIGTERM], 0.05, tick_source, instrument))
-    assert [e.kind for e in events] == [DISPLAY, SHUTDOWN]
+    assert [e.action.name for e in events] == [DISPLAY.name, SHUTDOWN.name]
     assert events[0].count >= 49  # the timeout source counts whole elapsed periods
 
 
@@ -67,7 +68,7 @@ def test_reset_and_shutdown_in_one_wake(tick_source: str, instrument: str) -> No
     """USR1, USR2 and TERM pending together: display, reset, shutdown, in that order."""
     events = in_child(lambda: _run_with_pending(
         [signal.SIGTERM, signal.SIGUSR2, signal.SIGUSR1], 0.02, tick_source, instrument))
-    assert [e.kind for e in events] == [DISPLAY, RESET, SHUTDOWN]
+    assert [e.action.name for e in events] == [DISPLAY.name, RESET.name, SHUTDOWN.name]
     assert events[0].count >= 19
     assert events[1].count == events[2].count == 0
     assert events[2].signal.signo == signal.SIGTERM
@@ -80,7 +81,7 @@ def test_pending_signals_are_taken_lowest_number_first(
     """Kernel order, not send order: a pending SIGINT (2) ends the loop before USR1 (10)."""
     events = in_child(lambda: _run_with_pending(
         [signal.SIGUSR1, signal.SIGINT], 0.0, tick_source, instrument))
-    assert [(e.kind, e.signal.signo) for e in events] == [(SHUTDOWN, signal.SIGINT)]
+    assert [(e.action.name, e.signal.signo) for e in events] == [(SHUTDOWN.name, signal.SIGINT)]
 
 
 @_in_every_configuration
@@ -97,12 +98,13 @@ def _ticks_across_a_stall(tick_source: str, instrument: str) -> tuple[int, int]:
     """Count while the loop is busy elsewhere: no tick may be lost."""
     events: list[Event | Tick] = []
     with TickLoop(2 * MS, tick_source=tick_source) as loop:
+        start_ns = loop.state.reset_ns
         time.sleep(0.1)
         os.kill(os.getpid(), signal.SIGUSR1)
         os.kill(os.getpid(), signal.SIGTERM)
         observer = Observer() if instrument == "observer" else None
         loop.run(events.append, observer, emit_ticks=instrument == "tick events")
-        due = (time.monotonic_ns() - loop.start_ns) // (2 * MS)
+        due = (time.monotonic_ns() - start_ns) // (2 * MS)
     shown = next(e.count for e in events if isinstance(e, Event))
     return shown, due
 
@@ -160,10 +162,10 @@ def _watched_fd_handled_before_signals() -> list[str]:
         loop.watch(read_end, EPOLLIN, on_readable)
         os.write(write_end, b"x")
         os.kill(os.getpid(), signal.SIGTERM)
-        loop.run(lambda event: seen.append(event.kind))
+        loop.run(lambda event: seen.append(event.action.name))
     return seen
 
 
 def test_a_watched_fd_runs_its_handler_before_the_signals() -> None:
     """A fd watched by the loop is handled in the same wake-up, before its signals."""
-    assert in_child(_watched_fd_handled_before_signals) == [f"watched {EPOLLIN}", SHUTDOWN]
+    assert in_child(_watched_fd_handled_before_signals) == [f"watched {EPOLLIN}", SHUTDOWN.name]

@@ -18,6 +18,7 @@ from support.usdt import (
     stapsdt_notes,
 )
 
+from sigcounter.actions import DISPLAY, TICK
 from sigcounter.kernel.probes import (
     BUILT_WITH_PROBES,
     EXTENSION_PATH,
@@ -26,7 +27,7 @@ from sigcounter.kernel.probes import (
     emit_semaphore,
     fire_emit,
 )
-from sigcounter.signaltable import ACTIONS, DISPLAY, PROBE_CODES, RESET, SHUTDOWN, TICK
+from sigcounter.signaltable import ACTIONS
 
 SOURCE = BUILDER.with_name("source.c")
 # Each probe's argument count: the positions scripts rely on (probes.py).
@@ -111,11 +112,12 @@ def test_version_note_says_whether_the_build_has_probes() -> None:
 def test_emit_is_off_and_harmless_with_no_tracer() -> None:
     """No tracer attached: the emit semaphore reads 0, and fire_emit() is a harmless call."""
     assert emit_semaphore[0] == 0
-    fire_emit(PROBE_CODES[DISPLAY], 3)
+    fire_emit(DISPLAY.probe_code, 3)
     assert emit_semaphore[0] == 0
 
 
 def test_emit_kind_codes_cover_every_event_kind() -> None:
-    """arg0 of sigcounter:emit: 1 display, 2 reset, 3 shutdown, 4 tick (scripts use these)."""
-    assert PROBE_CODES == {DISPLAY: 1, RESET: 2, SHUTDOWN: 3, TICK: 4}
-    assert set(PROBE_CODES) == {*ACTIONS, TICK}
+    """arg0 of sigcounter:emit: 1 display, 2 reset, 3 shutdown, 4 tick stay what
+    scripts know them as (test_signaltable: every kind has a code of its own)."""
+    codes = {action.name: action.probe_code for action in (*ACTIONS, TICK)}
+    assert codes.items() >= {"display": 1, "reset": 2, "shutdown": 3, "tick": 4}.items()

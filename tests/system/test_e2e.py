@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
 
+from sigcounter.signaltable import handled_signals
+
 INTERVAL = 0.05  # seconds; short so tests see many ticks quickly
 StartFn = Callable[..., Running]
 
@@ -168,14 +170,13 @@ def test_quiet_drops_the_ready_line(sig_counter: StartFn) -> None:
     process = sig_counter("--interval", str(INTERVAL), "--quiet")
     # With no ready line, the handshake is the signal mask in /proc: once the
     # handled signals are blocked, a signal sent is queued, not fatal.
-    poll_until(lambda: blocked_signals(process.pid) >= HANDLED, what="the signals to be blocked")
+    poll_until(lambda: blocked_signals(process.pid) >= set(handled_signals()),
+               what="the signals to be blocked")
     process.send(signal.SIGTERM)
     assert process.line() == "received terminated \N{EM DASH} shutting down\n".encode()
     assert process.wait_exit() == 0
     assert process.rest_of_stderr() == []
 
-
-HANDLED = {signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM}
 
 
 def test_python_dash_m_runs_the_same_program(tmp_path: Path) -> None:

@@ -105,19 +105,31 @@ def test_the_synopsis_names_every_option() -> None:
     assert all(set(option[:-1]) & synopsis for option in help_options())
 
 
-def test_the_signal_lines_are_the_programs() -> None:
-    """Each signal --help names has its entry, and the entry shows the line it prints."""
-    page = _sections()["SIGNALS"]
-    tags = [tag.split(" ")[0] for tag in _tags("SIGNALS")]
+def _signal_entries() -> list[tuple[str, str, str]]:
+    """The SIGNALS section's entries as printed: (tag, the line it shows, what it does)."""
+    page = "\n".join(_sections()["SIGNALS"]).split("\n.PP\n", 1)[0]
+    entries = []
+    for entry in page.split("\n.TP\n")[1:]:
+        tag, *shown = entry.split("\n.br\n", 1)[0].splitlines()
+        does = entry.split("\n.br\n", 1)[1]
+        entries.append((_text(tag), " ".join(_text(line) for line in shown), does))
+    return entries
+
+
+def test_the_signal_entries_are_the_signal_tables() -> None:
+    """One entry per row of the signal table, in order, with its name (and the key
+    that sends it, or that it is a hang-up) and the line it prints; --help names
+    the same signals; the rows of one action say alike what it does."""
+    entries = _signal_entries()
+    asides = {row.name: row.key or ("the terminal went away" if row.hangup else "")
+              for row in ROWS}
+    assert [(tag, shown) for tag, shown, _ in entries] == [
+        (f"{row.name} ({asides[row.name]})" if asides[row.name] else row.name, row.shown)
+        for row in ROWS]
     signals = HELP.split("\nsignals:\n", 1)[1].split("\n\n", 1)[0]
-    assert set(re.findall(r"\bSIG[A-Z0-9]+\b", signals)) == set(tags)
-    lines = {row.name: row.line.replace("{count}", "N") for row in ROWS}
-    for number, line in enumerate(page):
-        if line == ".TP" and (tag := _text(page[number + 1]).split(" ")[0]) in lines:
-            shown = " ".join(_text(entry) for entry in page[number + 2:number + 4]
-                             if entry.startswith((".B ", ".I ")))
-            assert shown == lines.pop(tag).rstrip("\n"), tag
-    assert lines == {}
+    assert set(re.findall(r"\bSIG[A-Z0-9]+\b", signals)) == set(asides)
+    does = {(row.action.name, entry[2]) for row, entry in zip(ROWS, entries, strict=True)}
+    assert len(does) == len({row.action for row in ROWS}), does
 
 
 def test_it_carries_the_version() -> None:

@@ -143,8 +143,8 @@ def _in_the_programs_reach(stderr: str, command: list[str]) -> bool:
             return True
         if Path(path).name == "launch.py" and int(line) >= guard:
             return True
-        if "/sigcounter/" in path and Path(path).name not in ("__init__.py", "signaltable.py",
-                                                                "__main__.py", "launch.py"):
+        if "/sigcounter/" in path and Path(path).name not in (
+                "__init__.py", "signaltable.py", "actions.py", "__main__.py", "launch.py"):
             return True
     return False
 

@@ -7,7 +7,8 @@ import signal
 import pytest
 from support import siginfo
 
-from sigcounter.events import DISPLAY, RESET, SHUTDOWN, TICK, Event, Tick
+from sigcounter.actions import DISPLAY, RESET, SHUTDOWN, TICK, Action
+from sigcounter.events import Event, Tick
 from sigcounter.notify import notifying, socket_address, watchdog_period_ns
 
 
@@ -42,8 +43,8 @@ def test_a_bad_watchdog_usec_is_refused(usec: str) -> None:
         watchdog_period_ns({"WATCHDOG_USEC": usec}, 42)
 
 
-def _event(kind: str, count: int, signo: int) -> Event:
-    return Event(kind, count, siginfo(signo, sender_pid=4242))
+def _event(action: Action, count: int, signo: int) -> Event:
+    return Event(action, count, 0, siginfo(signo, sender_pid=4242))
 
 
 def test_status_after_each_line_and_stopping_before_the_last() -> None:

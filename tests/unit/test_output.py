@@ -9,13 +9,17 @@ import signal
 import pytest
 from support import siginfo
 
-from sigcounter.events import DISPLAY, RESET, SHUTDOWN, Event
+from sigcounter import output
+from sigcounter.actions import COUNT, DISPLAY, RESET, SHUTDOWN, SINCE_RESET, Action
+from sigcounter.events import Event
 from sigcounter.kernel.siginfo import SI_KERNEL, SI_QUEUE, SI_USER
 from sigcounter.output import format_event, format_event_json, format_event_verbose
+from sigcounter.signaltable import Row
 
 
-def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1, **sender: int) -> Event:
-    return Event(kind, count, siginfo(signo, **({"sender_pid": 1} | sender)))
+def _event(action: Action, count: int = 0, signo: int = signal.SIGUSR1, **sender: int
+           ) -> Event:
+    return Event(action, count, 0, siginfo(signo, **({"sender_pid": 1} | sender)))
 
 
 @pytest.mark.parametrize(
@@ -40,6 +44,26 @@ def _event(kind: str, count: int = 0, signo: int = signal.SIGUSR1, **sender: int
 def test_lines_are_byte_identical_to_the_original(event: Event, expected: bytes) -> None:
     """Each event formats to the Go program's line, em dash included."""
     assert format_event(event).encode() == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("{count} ticks in {since_reset}", "7 ticks in 2.500s\n"),
+        ("since {since_reset}, {count}!", "since 2.500s, 7!\n"),
+        ("{since_reset}", "2.500s\n"),
+    ],
+)
+def test_a_line_shows_any_field_its_action_gives(
+    monkeypatch: pytest.MonkeyPatch, line: str, shown: str,
+) -> None:
+    """A row's fields, in any number and place, are filled from the event: the
+    count, and the time from the last reset to the signal's read."""
+    action = Action("since", probe_code=9, fields=(COUNT, SINCE_RESET))
+    row = Row("SIGWINCH", action, line)
+    monkeypatch.setitem(output._LINE_PARTS, row.signo, output._line_parts(row))
+    event = Event(action, 7, 500_000_000, siginfo(signal.SIGWINCH, read_ns=3_000_000_000))
+    assert format_event(event) == shown
 
 
 @pytest.mark.parametrize(
