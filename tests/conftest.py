@@ -6,6 +6,8 @@ The helpers live in support/; this file holds only what pytest must find here.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
@@ -68,3 +70,16 @@ def sig_counter() -> Iterator[Callable[..., Running]]:
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def pipe_ends() -> Iterator[tuple[int, int]]:
+    """(read end, write end) of a fresh pipe for a run's stdout; both closed in
+    teardown (the write end may be closed already, once handed to the run)."""
+    read_end, write_end = os.pipe()
+    try:
+        yield read_end, write_end
+    finally:
+        os.close(read_end)
+        with contextlib.suppress(OSError):
+            os.close(write_end)

@@ -11,18 +11,10 @@ from pathlib import Path
 
 import pytest
 from support import DEADLINE, in_child
+from support.locks import locked_by_someone
 from support.unprivileged import drop_privileges, give_to_user, service_directory, user_ids
 
 from sigcounter.pidfile import PidFile, PidFileError
-
-
-def _locked_by_someone(path: Path) -> bool:
-    with path.open("rb") as file:
-        try:
-            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        return False
 
 
 def test_claim_writes_the_pid_and_holds_the_lock(tmp_path: Path) -> None:
@@ -31,7 +23,7 @@ def test_claim_writes_the_pid_and_holds_the_lock(tmp_path: Path) -> None:
     pidfile = PidFile.claim(str(path))
     try:
         assert path.read_text() == f"{os.getpid()}\n"
-        assert _locked_by_someone(path)
+        assert locked_by_someone(path)
         assert os.listdir(tmp_path) == [path.name]
     finally:
         pidfile.remove()
@@ -139,7 +131,7 @@ def test_of_many_claiming_at_once_exactly_one_wins(tmp_path: Path) -> None:
         outcomes = sorted(_read_report(fd) for _, fd in children)
         assert outcomes == [b"held"] * 7 + [b"won"]
         holder = int(path.read_text())
-        assert _locked_by_someone(path)
+        assert locked_by_someone(path)
     finally:
         for fd in release:
             os.close(fd)  # the holder wakes, removes the file and exits
@@ -154,7 +146,7 @@ def _claim_in_place_and_remove(path: Path) -> tuple[bool, int, bool, int]:
     drop_privileges()
     pidfile = PidFile.claim(str(path))
     ours = path.read_text() == f"{os.getpid()}\n"
-    inode, locked = path.stat().st_ino, _locked_by_someone(path)
+    inode, locked = path.stat().st_ino, locked_by_someone(path)
     pidfile.remove()
     return ours, inode, locked, path.stat().st_size
 

@@ -6,7 +6,6 @@ The installed command runs as ``nobody`` under setpriv; the test plays root.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import signal
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support import COUNT, DEADLINE, Running
+from support.locks import locked_by_someone
 from support.unprivileged import as_user_argv, give_to_user, service_directory, user_ids
 
 
@@ -39,15 +39,6 @@ def _start(started: list[Running], *args: str) -> Running:
     return started[-1]
 
 
-def _locked(path: Path) -> bool:
-    with path.open("rb") as file:
-        try:
-            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        return False
-
-
 def test_the_prepared_file_is_written_in_place_and_emptied_at_exit(
     prepared: Path, as_user: list[Running]
 ) -> None:
@@ -58,7 +49,7 @@ def test_the_prepared_file_is_written_in_place_and_emptied_at_exit(
     run.wait_ready()
     assert prepared.read_text() == f"{run.pid}\n"
     assert (prepared.stat().st_ino, prepared.stat().st_uid) == (inode, user_ids()[0])
-    assert _locked(prepared)
+    assert locked_by_someone(prepared)
     pkill = subprocess.run(["pkill", "-L", "-F", str(prepared), "-USR1"], timeout=DEADLINE,
                            capture_output=True, text=True)
     assert pkill.returncode == 0, pkill.stderr
@@ -95,7 +86,7 @@ def test_a_killed_runs_prepared_file_is_taken_over(
     killed.wait_ready()
     killed.send(signal.SIGKILL)
     assert killed.wait_exit() == -signal.SIGKILL
-    assert prepared.read_text() == f"{killed.pid}\n" and not _locked(prepared)
+    assert prepared.read_text() == f"{killed.pid}\n" and not locked_by_someone(prepared)
     run = _start(as_user, "--pidfile", str(prepared))
     run.wait_ready()
     assert prepared.read_text() == f"{run.pid}\n"

@@ -8,7 +8,6 @@ line. Both hold through a stall, when the queued lines go out.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -65,26 +64,15 @@ def _read_all(read_end: int, until: Callable[[], bool]) -> bytes:
     raise AssertionError("the pipe did not reach EOF")
 
 
-@pytest.fixture
-def pipe() -> Iterator[tuple[int, int]]:
-    read_end, write_end = os.pipe()
-    try:
-        yield read_end, write_end
-    finally:
-        os.close(read_end)
-        with contextlib.suppress(OSError):  # already closed once handed to the run
-            os.close(write_end)
-
-
 @pytest.mark.parametrize("options", [("-v",), ("--json", "-v", "--interval", "0.001")],
                          ids=["text", "json"])
 def test_two_runs_sharing_a_stalled_then_resumed_pipe_give_whole_lines_only(
-    sig_counter: StartFn, pipe: tuple[int, int], options: tuple[str, ...],
+    sig_counter: StartFn, pipe_ends: tuple[int, int], options: tuple[str, ...],
 ) -> None:
     """Two instances on one pipe, flooded with SIGUSR1 while the reader stalls
     (the pipe full, lines queued) and then reads again: every line the reader
     gets is whole, and both shutdown lines come."""
-    read_end, write_end = pipe
+    read_end, write_end = pipe_ends
     runs = [sig_counter(*options, stdout=write_end) for _ in range(2)]
     os.close(write_end)
     for run in runs:
@@ -178,14 +166,14 @@ def test_a_fifo_it_may_not_open_again_is_written_blocking_and_said(tmp_path: Pat
         os.close(end)
 
 
-def test_another_users_pipe_is_still_written_without_blocking(pipe: tuple[int, int]) -> None:
+def test_another_users_pipe_is_still_written_without_blocking(pipe_ends: tuple[int, int]) -> None:
     """Run as another user than its stdout pipe's owner, the run flags each
     write RWF_NOWAIT instead (Linux 6.4+): a stalled reader holds nothing,
     and SIGTERM ends the run after the drain timeout."""
     if tuple(map(int, os.uname().release.split(".")[:2])) < (6, 4):
         pytest.skip("pipes take RWF_NOWAIT from Linux 6.4 on")
     argv = as_user_argv()
-    read_end, write_end = pipe
+    read_end, write_end = pipe_ends
     with Running("--json", "-v", "--interval", "0.0001", "--drain-timeout", "0.2",
                  program=argv, stdout=write_end) as run:
         os.close(write_end)

@@ -10,7 +10,6 @@ order once the reader comes back.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -19,7 +18,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from support import DEADLINE, SIG_COUNTER, Running, poll_until
@@ -33,18 +32,6 @@ INTERVAL_S = 0.0001
 FAST_JSON = ("--json", "-v", "--interval", str(INTERVAL_S))
 NOT_DELIVERED = re.compile(r"^sig-counter: (\d+) lines were not delivered to stdout\n$")
 DROPPED = re.compile(r"^sig-counter: stdout was stalled; (\d+) lines were dropped\n$")
-
-
-@pytest.fixture
-def stalled_pipe() -> Iterator[tuple[int, int]]:
-    """(read end, write end) of a fresh pipe; the read end is closed in teardown."""
-    read_end, write_end = os.pipe()
-    try:
-        yield read_end, write_end
-    finally:
-        os.close(read_end)
-        with contextlib.suppress(OSError):  # already handed to the child and closed
-            os.close(write_end)
 
 
 def _start_stalled(sig_counter: StartFn, pipe: tuple[int, int], *options: str) -> Running:
@@ -160,14 +147,14 @@ def _assert_whole_ordered_once(events: list[dict[str, object]]) -> int:
 
 @pytest.mark.parametrize("drain", [None, "0.3"], ids=["default-1s", "0.3s"])
 def test_sigterm_ends_a_stalled_run_after_the_drain_timeout(
-    sig_counter: StartFn, stalled_pipe: tuple[int, int], drain: str | None
+    sig_counter: StartFn, pipe_ends: tuple[int, int], drain: str | None
 ) -> None:
     """Reader stopped for good: SIGTERM ends the run after --drain-timeout (not
     before, and at most 2 s after), status 1, one stderr line giving the number of
     lines not delivered; the lines that did reach the pipe are whole ticks."""
     drain_s = 1.0 if drain is None else float(drain)
     options = () if drain is None else ("--drain-timeout", drain)
-    process = _start_stalled(sig_counter, stalled_pipe, *options)
+    process = _start_stalled(sig_counter, pipe_ends, *options)
     sent = time.monotonic()
     process.send(signal.SIGTERM)
     status = process.wait_exit(timeout=drain_s + DEADLINE)
@@ -178,20 +165,20 @@ def test_sigterm_ends_a_stalled_run_after_the_drain_timeout(
     assert len(stderr) == 1, stderr
     match = NOT_DELIVERED.match(stderr[0])
     assert match and int(match.group(1)) >= 1, stderr  # the shutdown line, at least
-    delivered = _read_to_eof(stalled_pipe[0])
+    delivered = _read_to_eof(pipe_ends[0])
     assert delivered.endswith(b"\n"), delivered[-200:]
     events = [json.loads(line) for line in delivered.splitlines()]
     assert events and all(event["event"] == "tick" for event in events)
 
 
 def test_a_short_stall_delivers_every_line_in_order(
-    sig_counter: StartFn, stalled_pipe: tuple[int, int]
+    sig_counter: StartFn, pipe_ends: tuple[int, int]
 ) -> None:
     """Reader back as soon as the pipe is full (queue far below its bound): every
     line comes out whole, in order, once, no tick missing; status 0, no stderr."""
     started = time.monotonic()
-    process = _start_stalled(sig_counter, stalled_pipe, "--drain-timeout", "2")
-    reader, sent = _resume_then_terminate(process, stalled_pipe[0])
+    process = _start_stalled(sig_counter, pipe_ends, "--drain-timeout", "2")
+    reader, sent = _resume_then_terminate(process, pipe_ends[0])
     assert process.wait_exit() == 0
     events = [json.loads(line) for line in reader.finish().splitlines()]
     assert _assert_whole_ordered_once(events) == 0
@@ -201,7 +188,7 @@ def test_a_short_stall_delivers_every_line_in_order(
 
 
 def test_a_long_stall_drops_lines_and_says_so_once(
-    sig_counter: StartFn, stalled_pipe: tuple[int, int]
+    sig_counter: StartFn, pipe_ends: tuple[int, int]
 ) -> None:
     """Reader stopped long enough to pass the 1 MiB queue bound (some 10,000
     lines), then back: the lines that were kept come out whole, in order, once,
@@ -209,9 +196,9 @@ def test_a_long_stall_drops_lines_and_says_so_once(
     give the number dropped when output resumes, and at exit (status 1: not every line was
     written) one line gives that same number as not delivered."""
     started = time.monotonic()
-    process = _start_stalled(sig_counter, stalled_pipe, "--drain-timeout", "2")
+    process = _start_stalled(sig_counter, pipe_ends, "--drain-timeout", "2")
     _stall_past_the_bound(process)
-    reader, sent = _resume_then_terminate(process, stalled_pipe[0])
+    reader, sent = _resume_then_terminate(process, pipe_ends[0])
     dropped_line = process.err_line()
     assert process.wait_exit() == 1
     everything = [json.loads(line) for line in reader.finish().splitlines()]
@@ -259,18 +246,18 @@ def test_missing_drain_timeout_value_is_refused_in_one_line() -> None:
 
 
 def test_after_an_overflow_the_shutdown_line_still_comes_last(
-    sig_counter: StartFn, stalled_pipe: tuple[int, int]
+    sig_counter: StartFn, pipe_ends: tuple[int, int]
 ) -> None:
     """Queue overflowed and the reader still away when SIGTERM comes: the drop
     count is said then (stderr, and a JSON event queued before the shutdown
     line), and once the reader is back, the shutdown object is the last one,
     right after that event; status 1, since lines were dropped."""
-    process = _start_stalled(sig_counter, stalled_pipe, "--drain-timeout", "30")
+    process = _start_stalled(sig_counter, pipe_ends, "--drain-timeout", "30")
     _stall_past_the_bound(process)
     process.send(signal.SIGTERM)
     match = DROPPED.match(process.err_line())  # said at the shutdown, before its line
     assert match, "no drop count at shutdown"
-    reader = Reader(stalled_pipe[0])
+    reader = Reader(pipe_ends[0])
     assert process.wait_exit() == 1
     everything = [json.loads(line) for line in reader.finish().splitlines()]
     assert [e["event"] for e in everything[-2:]] == ["dropped", "shutdown"]
