@@ -103,14 +103,16 @@ def _spawn(command: list[str], limit_kib: int) -> Child:
 
 def _outcome(run: Child, command: list[str]) -> str:
     """How the program ends: "ran", "one line" (its own message), "before" (the
-    interpreter or the launcher's first statements failed), or the stderr of a
+    interpreter or the launcher's first statements failed), "spun" (silent and
+    still running at the deadline: the interpreter looping on failed
+    allocations inside an import, docs/reliability.md), or the stderr of a
     traceback from the program's own code. Every wait has the harness's deadline."""
     with run:
         try:
             first = run.err_line()  # the ready line, or the failure's start
         except NoLine as missing:
             if not missing.ended:
-                raise
+                return "spun"  # ended by SIGKILL when the with block closes
             first = ""
         if READY.match(first):
             run.send(signal.SIGTERM)  # answered as usual
@@ -177,7 +179,9 @@ def test_a_tight_ulimit_v_never_gives_a_traceback_from_the_program(launcher: str
     peak = _address_space_kib(command)
     outcomes = _sweep(command, list(range(peak - 2000, peak + 200, 100)))
     tracebacks = {limit: text for limit, text in outcomes.items()
-                  if text not in ("ran", "one line", "before")}
+                  if text not in ("ran", "one line", "before", "spun")}
     assert not tracebacks, tracebacks
+    # A spin is the interpreter's, and rare: a few limits land in it, by the layout.
+    assert list(outcomes.values()).count("spun") <= 2, outcomes
     # The sweep reached the program's own reach, not only the interpreter's start-up.
     assert list(outcomes.values()).count("one line") >= 3, outcomes
