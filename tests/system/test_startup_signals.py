@@ -49,8 +49,10 @@ def _handler_set(steps: list[Step]) -> int:
 
 def _allowed(found: Fate, signum: int) -> bool:
     """Killed by it, or CPython's error, or lost with CPython's word for it, or answered."""
-    if found.kind == "lost":
-        return signum == signal.SIGINT and IMPORTER_CHECK in found.stderr
+    if found.kind == "lost":  # CPython said so: the path check, or a callback it ran
+        said = IMPORTER_CHECK in found.stderr or (
+            "Exception ignored in" in found.stderr and "KeyboardInterrupt" in found.stderr)
+        return signum == signal.SIGINT and said
     if found.kind == "error":
         return signum == signal.SIGINT and found.status == 1 and "KeyboardInterrupt" in found.stderr
     return found.kind == "killed" or (found.kind, found.status) == ("answered", 0)
