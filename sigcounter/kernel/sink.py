@@ -6,11 +6,12 @@ description that the shell and any sibling process share with us. So each
 kind of file is a route of its own, one class here, chosen by ``open_sink``:
 
 - ``PipeSink``: a pipe or FIFO, opened again through /proc/self/fd/N for a
-  description of our own to set O_NONBLOCK on (``NowaitPipeSink`` where
-  another user's pipe may not be opened again: a flag on each write). A write of at most PIPE_BUF
-  bytes to a pipe is atomic (all of it, or EAGAIN and none), so each write
-  carries whole lines up to PIPE_BUF: another writer's line can only come
-  between ours, and a stalled write never leaves half a line behind.
+  description of our own to set O_NONBLOCK on; ``NowaitPipeSink`` where
+  another user's pipe may not be opened again (a flag on each write). A
+  write of at most PIPE_BUF bytes to a pipe is atomic (all of it, or EAGAIN
+  and none), so each write carries whole lines up to PIPE_BUF: another
+  writer's line can only come between ours, and a stalled write never
+  leaves half a line behind.
 - ``TerminalSink``: a terminal, reopened the same way. The kernel takes what
   fits, so a line may go out in parts; the writer finishes it first.
 - ``StreamSocketSink``: a stream socket (journald's stdout), which cannot be
@@ -19,8 +20,9 @@ kind of file is a route of its own, one class here, chosen by ``open_sink``:
 - ``DatagramSink``: a datagram or seqpacket socket: one line per datagram,
   which the kernel sends whole or not at all.
 - ``Sink``: a regular file, /dev/null or another device, which does not
-  block: plain ``write``. Also where a pipe or terminal cannot be reopened
-  (no /proc, a pty's master side): written blocking, as a plain ``write``
+  block: plain ``write``; a pty's master side too, as it is. Also where a
+  pipe or terminal can neither be opened again nor flagged (no /proc,
+  another user's FIFO or terminal): written blocking, as a plain ``write``
   would, with ``watchable`` False and ``fallback`` saying why.
 """
 
@@ -50,8 +52,9 @@ class Sink:
     lines_per_write = BATCH  # lines a write may carry
     send: Callable[[int, bytes], int] = staticmethod(os.write)  # (fd, data) -> bytes written
 
-    def __init__(self, fd: int, terminal: str = "", fallback: str = "") -> None:
+    def __init__(self, fd: int, terminal: str = "", fallback: str = "", kind: str = "") -> None:
         self.fd = fd
+        self.kind = kind or self.kind  # a blocking fallback names what it stands in for
         self.write_fd = fd  # the descriptor written to: ours, where the route opened one
         self.terminal = terminal  # its name, or "" when not a terminal
         self.fallback = fallback  # why a pipe or terminal is written blocking; "" if not
@@ -182,9 +185,8 @@ def open_sink(fd: int) -> Sink:
     except OSError as exc:  # no /proc, or no right to open it again (another user's)
         if pipe and _nowait_pipe(fd):
             return NowaitPipeSink(fd)
-        blocking = Sink(fd, terminal, fallback=exc.strerror or str(exc))
-        blocking.kind = PipeSink.kind if pipe else TerminalSink.kind
-        return blocking
+        return Sink(fd, terminal, fallback=exc.strerror or str(exc),
+                    kind=PipeSink.kind if pipe else TerminalSink.kind)
     return PipeSink(fd, own) if pipe else TerminalSink(fd, own, terminal)
 
 
