@@ -13,7 +13,7 @@ import os
 import sys
 
 from sigcounter import __version__
-from sigcounter.instrumented import Instruments
+from sigcounter.attach import Instruments
 from sigcounter.kernel.lean import TYPE_CHECKING, prctl_module
 from sigcounter.options import HELP, PROG, UsageError, parse_args
 from sigcounter.signaltable import handled_signals
@@ -106,5 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     from sigcounter.serve import serve
 
-    status = serve(options, instruments.observer, instruments.stats, instruments.profile)
-    return instruments.finish(status)
+    status = 1
+    try:
+        status = serve(options, instruments)
+    finally:  # each instrument's report, even from a run that ends in an exception
+        status = instruments.finish(status)
+    return status

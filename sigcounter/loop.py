@@ -170,7 +170,7 @@ class TickLoop:
                     if action.ends_run:
                         return event
                 if observer is not None:
-                    observer.flush()
+                    observer.wake_done()
         finally:
             if observer is not None:
                 observer.stopped(clock())

@@ -12,9 +12,7 @@ from sigcounter.signaltable import kill_commands, ready_hint
 from sigcounter.stdfds import say
 
 if TYPE_CHECKING:
-    from sigcounter.instruments.cpuprofile import CpuProfile
-    from sigcounter.instruments.observer import Observer
-    from sigcounter.instruments.stats import Stats
+    from sigcounter.attach import Instruments
     from sigcounter.loop import Emit, TickLoop
     from sigcounter.notify import Notifier
     from sigcounter.options import Options
@@ -69,10 +67,7 @@ def _release(pidfile: PidFile | None, notifier: Notifier | None) -> None:
         notifier.close()
 
 
-def serve(
-    options: Options, observer: Observer | None, stats: Stats | None,
-    profile: CpuProfile | None,
-) -> int:
+def serve(options: Options, instruments: Instruments) -> int:
     from sigcounter.loop import TickLoop
     from sigcounter.output import format_dropped_json, pick_formatter
     from sigcounter.runstate import RunState
@@ -80,9 +75,10 @@ def serve(
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
     writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None)
+    stats = instruments.stats
     if stats is not None:
-        stats.count_calls(writer.calls)
-        stats.count_dropped(lambda: writer.dropped_total)
+        stats.add_call_source(writer.calls)
+        stats.set_dropped_source(lambda: writer.dropped_total)
     pidfile: PidFile | None = None
     notifier: Notifier | None = None
     try:
@@ -94,7 +90,7 @@ def serve(
                 say(_ready_line(options.interval_ns))
             notifier = _notify_ready(loop, options.interval_ns)
             if stats is not None and notifier is not None:
-                stats.count_calls(notifier.calls)
+                stats.add_call_source(notifier.calls)
             if options.explain:
                 from sigcounter.instruments.explain import explain
 
@@ -102,12 +98,11 @@ def serve(
             # Everything allocated so far lives as long as the process: keep the
             # garbage collector from walking it again on every full collection.
             gc.freeze()
-            if profile is not None:
-                profile.start()
+            instruments.start()
             loop.run(
                 _with_notify(writer.emitter(formatter), notifier,
                            options.interval_ns),
-                observer, emit_ticks=options.json and options.verbose,
+                instruments.observer, emit_ticks=options.json and options.verbose,
             )
             undelivered = writer.drain(options.drain_timeout_ns)
     except BrokenPipeError:
@@ -122,8 +117,6 @@ def serve(
     finally:
         _release(pidfile, notifier)
         writer.close()
-        if profile is not None:
-            profile.finish()  # never raises: a failure is the profile's own (cli reads it)
     if undelivered:
         say(f"{PROG}: {undelivered} lines were not delivered to stdout")
         return 1

@@ -88,13 +88,19 @@ class OutputFile:
 
     Writing it never raises into the run: the first OSError is kept as
     ``error`` and told once to ``on_error``, and the file is closed then (the
-    repeat of that error for the data still buffered is the same failure)."""
+    repeat of that error for the data still buffered is the same failure).
+    A file the run never claimed (it was refused before its loop) is handed
+    to ``on_unused`` when closed: the start may have created it for nothing."""
 
-    def __init__(self, stream: IO[Any], on_error: Callable[[OSError], None] | None) -> None:
+    def __init__(
+        self, stream: IO[Any], on_error: Callable[[OSError], None] | None,
+        on_unused: Callable[[], None] | None = None,
+    ) -> None:
         self.stream = stream
         self.error: OSError | None = None
         self.claimed = False  # the run is on and has begun to write the file
         self._on_error = on_error
+        self._on_unused = on_unused
 
     def fail(self, exc: OSError) -> None:
         if self.error is not None:
@@ -104,6 +110,19 @@ class OutputFile:
             self.stream.close()
         if self._on_error is not None:
             self._on_error(exc)
+
+    def close(self) -> bool:
+        """Close the file (a failure to is ``error`` too; again is a no-op) and
+        hand an unclaimed one to ``on_unused``; False if anything was lost."""
+        if self.error is None and not self.stream.closed:
+            try:
+                self.stream.close()
+            except OSError as exc:
+                self.fail(exc)
+        if not self.claimed and self._on_unused is not None:
+            self._on_unused()
+            self._on_unused = None
+        return self.error is None
 
     def truncate(self) -> None:
         """Empty the file before its first write (a device has nothing to

@@ -1,7 +1,8 @@
 """``--stats``: what the loop did, summed up in a short table.
 
-The program prints the table at shutdown; ``table()`` is right at any moment
-of a run too (its run time runs up to now until the loop stops).
+The table is the instrument's report, given at the run's end (``finish``) to
+the ``report`` it was made with; ``table()`` is right at any moment of a run
+too (its run time runs up to now until the loop stops).
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ if TYPE_CHECKING:
 
 
 class Stats(Observer):
-    """Counts and timing distributions, in bounded memory."""
+    """Counts and timing distributions, in bounded memory. ``report`` prints
+    the table at the run's end and says whether it was written (it says any
+    failure itself); without one, the table is only read by ``table()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, report: Callable[[str], bool] | None = None) -> None:
+        self._report = report
         self.start_ns: int | None = None  # None until the loop starts
         self.stopped_ns: int | None = None  # None while it runs
         self.ticks = self.wakeups = 0
@@ -35,13 +39,13 @@ class Stats(Observer):
         self.signal_dispatch = Histogram()
         self._call_counts: list[Mapping[str, int]] = []
 
-    def count_calls(self, counts: Mapping[str, int]) -> None:
+    def add_call_source(self, counts: Mapping[str, int]) -> None:
         """Add the system calls another part of the program makes (its writes,
         its sends) to the table: ``counts``, by name, is kept up to date by
         its owner and read whenever the table is made."""
         self._call_counts.append(counts)
 
-    def count_dropped(self, dropped: Callable[[], int]) -> None:
+    def set_dropped_source(self, dropped: Callable[[], int]) -> None:
         """Where the table reads how many lines stdout never took, so far."""
         self._dropped = dropped
 
@@ -74,6 +78,12 @@ class Stats(Observer):
 
     def stopped(self, at_ns: int) -> None:
         self.stopped_ns = at_ns
+
+    def finish(self) -> bool:
+        """The table, to ``report``: none from a run whose loop never started."""
+        if self._report is None or self.start_ns is None:
+            return True
+        return self._report(self.table())
 
     def run_time_ns(self) -> int:
         """From the start of the ticks to the loop's end, or to now while it runs."""

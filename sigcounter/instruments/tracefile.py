@@ -3,8 +3,9 @@
 The file is the JSON Array Format, one event per line, written to the file
 at the end of every wake-up, before the loop waits again: memory stays flat
 however long it runs, and a process killed outright loses at most the
-wake-up in progress. The closing ``]`` is added at shutdown; both viewers
-also load a file cut short without it.
+wake-up in progress. The closing ``]`` is added when the loop stops, and
+the file is closed at the run's end (``finish``); both viewers also load a
+file cut short without it.
 
 What it holds (times in µs of CLOCK_MONOTONIC, the clock perf and bpftrace use):
 - an ``epoll_pwait`` slice for each wait (its begin and end taken in C), and
@@ -45,8 +46,11 @@ class TraceWriter(Observer):
     """Streams trace events to ``stream`` (text, opened for writing); an
     OSError from it stops the writing (see ``error``) instead of the loop."""
 
-    def __init__(self, stream: IO[str], on_error: Callable[[OSError], None] | None = None) -> None:
-        self._file = OutputFile(stream, on_error)
+    def __init__(
+        self, stream: IO[str], on_error: Callable[[OSError], None] | None = None,
+        on_unused: Callable[[], None] | None = None,
+    ) -> None:
+        self._file = OutputFile(stream, on_error, on_unused)
         self._pid = os.getpid()  # one thread: its tid is the pid
         self._first = True
         self._dispatched_until = 0  # signals read together are dispatched one after another
@@ -89,7 +93,7 @@ class TraceWriter(Observer):
         self._write("ticks start", "i", start_ns, s="t",
                     args={"interval_ns": interval_ns, "tick_source": tick_source})
         self._counter("count", start_ns, count)
-        self.flush()
+        self.wake_done()
 
     def woke(self, wake: Wake, count: int) -> None:
         if self.error is not None:
@@ -117,7 +121,8 @@ class TraceWriter(Observer):
         self._slice(name, "dispatch", begin_ns, end_ns, event=kind, count=count)
         self._counter("count", end_ns, count)
 
-    def flush(self) -> None:
+    def wake_done(self) -> None:
+        """What the wake-up wrote reaches the file before the loop waits again."""
         if self.error is not None:
             return
         try:
@@ -132,13 +137,8 @@ class TraceWriter(Observer):
                 self._file.stream.write("\n]\n")
             except OSError as exc:
                 self._file.fail(exc)
-        self.flush()
+        self.wake_done()
 
-    def close(self) -> None:
+    def finish(self) -> bool:
         """Close the stream (a failure to is ``error`` too); again is a no-op."""
-        if self.error is not None or self._file.stream.closed:
-            return
-        try:
-            self._file.stream.close()
-        except OSError as exc:
-            self._file.fail(exc)
+        return self._file.close()

@@ -27,9 +27,9 @@ def test_a_trace_writer_on_dev_full_fails_once_and_never_raises() -> None:
     writer.started(1000, MS, "timerfd", 0)
     for n in range(3):
         writer.woke(Wake(n * MS, (n + 1) * MS, 1, 40, (n + 1) * MS, 0, 1, 1, 0), n + 1)
-        writer.flush()
+        writer.wake_done()
     writer.stopped(4 * MS)
-    writer.close()
+    assert not writer.finish()
     assert [exc.errno for exc in told] == [errno.ENOSPC]
     assert writer.error is told[0] and stream.closed
 
@@ -41,7 +41,7 @@ def test_a_cpu_profile_on_dev_full_fails_once_and_never_raises() -> None:
     profile = CpuProfile(stream, told.append)
     profile.start()
     sum(range(1000))
-    profile.finish()
+    assert not profile.finish()
     assert [exc.errno for exc in told] == [errno.ENOSPC]
     assert profile.error is told[0] and stream.closed
 

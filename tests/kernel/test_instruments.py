@@ -42,8 +42,8 @@ class Recorder(Observer):
     def dispatched(self, *args: Any) -> None:
         self.calls.append(("dispatched", args))
 
-    def flush(self) -> None:
-        self.calls.append(("flush", ()))
+    def wake_done(self) -> None:
+        self.calls.append(("wake_done", ()))
 
     def stopped(self, *args: Any) -> None:
         self.calls.append(("stopped", args))
@@ -71,7 +71,7 @@ def _observed_run(tick_source: str) -> tuple[Calls, list[Event | Tick], str]:
 
 @pytest.mark.parametrize("tick_source", TICK_SOURCES)
 def test_the_observer_sees_every_wake_of_the_one_loop(tick_source: str) -> None:
-    """started, then a woke and a flush per wake-up, the two dispatches, stopped:
+    """started, then a woke and a wake_done per wake-up, the two dispatches, stopped:
     every tick reported, times in order, lateness never negative."""
     calls, events, _ = in_child(lambda: _observed_run(tick_source))
     names = [name for name, _ in calls]
@@ -79,7 +79,7 @@ def test_the_observer_sees_every_wake_of_the_one_loop(tick_source: str) -> None:
     start, interval, source, count = calls[0][1]
     assert (interval, source, count) == (MS, tick_source, 0)
     wakes = [args for name, args in calls if name == "woke"]
-    assert names.count("flush") == len(wakes) - 1  # the last wake-up ends the loop
+    assert names.count("wake_done") == len(wakes) - 1  # the last wake-up ends the loop
     last_end = start
     for wake, _count in wakes:
         assert last_end <= wake.begin_ns <= wake.end_ns
@@ -121,7 +121,7 @@ def test_the_trace_reaches_the_file_at_every_wake() -> None:
     writer = TraceWriter(Flushes())
     writer.started(1000, MS, "timerfd", 0)
     writer.woke(Wake(2000, 5000, 1, 40, 5010, 0, 1, 1, 0), 1)
-    writer.flush()
+    writer.wake_done()
     check_trace(load_trace(stream.getvalue()))  # cut short, no closing bracket: still loads
     assert '"epoll_pwait"' in stream.getvalue() and '"tick"' in stream.getvalue()
 
@@ -131,7 +131,7 @@ def test_stats_add_up() -> None:
     writes, kept up to date by their owner), signals by name, and timings."""
     stats = Stats()
     writes = {"write": 0}
-    stats.count_calls(writes)
+    stats.add_call_source(writes)
     stats.started(0, MS, "timerfd", 0)
     for n in range(3):
         stats.woke(Wake(n * MS, (n + 1) * MS, 1, 40_000, (n + 1) * MS, 0, 1, 1, 0), n + 1)
