@@ -15,7 +15,7 @@ import sys
 from sigcounter import __version__
 from sigcounter.attach import Instruments
 from sigcounter.kernel.lean import TYPE_CHECKING, prctl_module
-from sigcounter.options import HELP, PROG, UsageError, parse_args
+from sigcounter.options import PROG, UsageError, parse_args
 from sigcounter.signaltable import handled_signals
 from sigcounter.stdfds import ClosedStdout, say, secure_standard_fds, write_all
 
@@ -80,7 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"{PROG}: error: {exc} (see --help)")
         return 2
     if options.help or options.version:  # opens nothing: no need of the fd checks
-        return _answer(HELP.rstrip("\n") if options.help else _version())
+        if options.help:
+            from sigcounter.helptext import full_help
+
+            return _answer(full_help())
+        return _answer(_version())
     try:
         # Before anything is opened, so that nothing of ours lands on fd 0-2.
         secure_standard_fds()

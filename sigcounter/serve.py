@@ -7,7 +7,8 @@ import gc
 import os
 
 from sigcounter.kernel.lean import TYPE_CHECKING
-from sigcounter.options import PROG, format_interval
+from sigcounter.options import PROG
+from sigcounter.seconds import format_interval
 from sigcounter.signaltable import kill_commands, ready_hint
 from sigcounter.stdfds import say
 

@@ -1,9 +1,10 @@
 """man/sig-counter.1: it renders without a warning, has a manual page's sections, and
-holds to the program: every option of --help is in it and every option in it is in
---help, and its signal lines are the ones the program prints."""
+holds to the program: its SYNOPSIS and OPTIONS are the option declarations, in their
+order, with their defaults, and its signal lines are the ones the program prints."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 import shutil
@@ -13,7 +14,8 @@ import pytest
 from support.packaging import ROOT, SYSTEM_PATH, run
 
 import sigcounter
-from sigcounter.options import HELP, USAGE
+from sigcounter.helptext import full_help
+from sigcounter.options import OPTIONS
 from sigcounter.signaltable import ROWS
 
 PAGE = ROOT / "man" / "sig-counter.1"
@@ -30,21 +32,13 @@ def _tool(name: str) -> str:
     return found
 
 
-def _options(specs: list[str]) -> set[Option]:
-    """"-q, --quiet" or "--trace FILE" -> ("-q", "--quiet", "") or ("--trace", "FILE")."""
-    options = set()
-    for spec in specs:
-        names, values = zip(*(part.partition(" ")[::2] for part in spec.split(", ")),
-                            strict=True)
-        assert len(set(values)) == 1, spec
-        options.add((*names, values[0]))
-    return options
-
-
 def help_options() -> set[Option]:
-    """The options --help lists: its "options:" section's left column."""
-    section = HELP.split("\noptions:\n", 1)[1].split("\n\n", 1)[0]
-    return _options(re.findall(r"^  (-\S.*?)(?:  |$)", section, re.M))
+    """Every declared option: its names and its value's name."""
+    return {(*option.names, option.value) for option in OPTIONS}
+
+
+def _tag(names: tuple[str, ...], value: str) -> str:
+    return ", ".join(names) + (f" {value}" if value else "")
 
 
 def _sections() -> dict[str, list[str]]:
@@ -87,22 +81,42 @@ def test_it_has_the_sections_of_a_manual_page() -> None:
                                    "kill signals"]
 
 
-def test_every_option_of_help_is_on_the_page_and_no_other() -> None:
-    assert len(help_options()) == 13  # the parse found them all
-    assert _options(_tags("OPTIONS")) == help_options()
+def _entries(section: str) -> dict[str, str]:
+    """The section's ``.TP`` entries as printed: tag -> its text, in page order."""
+    lines, entries = _sections()[section], {}
+    starts = [number for number, line in enumerate(lines) if line == ".TP"] + [len(lines)]
+    for start, end in itertools.pairwise(starts):
+        body = lines[start + 2:end]
+        # Words only: a body's macro lines are read without their fonts and quotes.
+        entries[_text(lines[start + 1])] = " ".join(
+            line.partition(" ")[2].replace('"', "") if line.startswith(".") else line
+            for line in body)
+    return entries
 
 
-def test_the_synopsis_names_every_option() -> None:
-    """The page's synopsis and --help's usage name the same options."""
-    synopsis = {_text(line).split(" ")[0] for line in _sections()["SYNOPSIS"]
-                if line.startswith((".OP ", ".B "))}
-    usage = set(re.findall(r"\[(-[-\w]+)", USAGE))
-    assert usage == {"--interval", "--tick-source", "-q", "-v", "--json", "--stats", "--trace",
-                     "--cpuprofile", "--explain", "--pidfile", "--drain-timeout", "--version",
-                     "-h"}
-    every = {name for option in help_options() for name in option[:-1]}
-    assert synopsis <= every
-    assert all(set(option[:-1]) & synopsis for option in help_options())
+def test_the_options_are_the_declarations_in_order_with_their_defaults() -> None:
+    """One OPTIONS entry per declared option, in the order declared, tagged with
+    its names and value's name; each default is the one the page gives."""
+    entries = _entries("OPTIONS")
+    assert list(entries) == [_tag(option.names, option.value) for option in OPTIONS]
+    for option in OPTIONS:
+        text = entries[_tag(option.names, option.value)]
+        if option.default is not None:
+            assert (f"The default is {option.default}." in text
+                    or f"{option.default} (the default)" in text), option
+
+
+def test_the_synopsis_is_the_declarations() -> None:
+    """The synopsis's first form brackets each option that runs the program, in
+    order, with its value's name or choices; those that answer instead (--help,
+    --version) each have a form of their own."""
+    lines = _sections()["SYNOPSIS"]
+    bracketed = [_text(line) for line in lines if line.startswith(".OP ")]
+    alone = [_text(line) for line in lines if line.startswith(".B ")]
+    assert bracketed == [
+        f"{option.names[0]} {'|'.join(option.choices) or option.value}".rstrip()
+        for option in OPTIONS if not option.answers]
+    assert sorted(alone) == sorted(option.names[-1] for option in OPTIONS if option.answers)
 
 
 def _signal_entries() -> list[tuple[str, str, str]]:
@@ -126,7 +140,7 @@ def test_the_signal_entries_are_the_signal_tables() -> None:
     assert [(tag, shown) for tag, shown, _ in entries] == [
         (f"{row.name} ({asides[row.name]})" if asides[row.name] else row.name, row.shown)
         for row in ROWS]
-    signals = HELP.split("\nsignals:\n", 1)[1].split("\n\n", 1)[0]
+    signals = full_help().split("\nsignals:\n", 1)[1].split("\n\n", 1)[0]
     assert set(re.findall(r"\bSIG[A-Z0-9]+\b", signals)) == set(asides)
     does = {(row.action.name, entry[2]) for row, entry in zip(ROWS, entries, strict=True)}
     assert len(does) == len({row.action for row in ROWS}), does

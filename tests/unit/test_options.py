@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sigcounter.options import UsageError, format_interval, parse_args, parse_interval
+from sigcounter.helptext import full_help, usage, usage_item
+from sigcounter.optionparser import Option, index, parse
+from sigcounter.options import OPTIONS, Options, UsageError, parse_args, parse_interval
+from sigcounter.seconds import format_interval
 
 
 @pytest.mark.parametrize(
@@ -61,7 +65,7 @@ def test_defaults() -> None:
     assert not (options.quiet or options.verbose or options.json or options.stats)
 
 
-def test_every_option_is_understood() -> None:
+def test_the_options_are_understood() -> None:
     """Both spellings of valued options, grouped short flags, the last value winning."""
     options = parse_args([
         "--interval", "2", "--interval=0.5", "--tick-source=timeout", "-qv",
@@ -111,3 +115,78 @@ def test_help_wins_and_double_dash_ends_the_options() -> None:
     with pytest.raises(UsageError, match="unrecognized argument: --help"):
         parse_args(["--", "--help"])
     assert parse_args(["-q", "--"]).quiet
+
+
+def test_every_declaration_has_its_default_and_a_value_it_reads() -> None:
+    """A run that gives no option has each declaration's default, read by its
+    own parse; every spelling of every option sets its attribute."""
+    defaults, by_name = Options(), index(OPTIONS, Options)
+    for option in OPTIONS:
+        expected = option.parse(option.names[-1], option.default) if option.default else (
+            None if option.value else False)
+        assert getattr(defaults, option.dest) == expected, option
+        value = option.choices[-1] if option.choices else option.default or "x.out"
+        given = [value] if option.value else []
+        for name in option.names:
+            if option.answers:
+                continue
+            bare = _Typed()  # no defaults: what it holds, the spelling set
+            parse([name, *given], by_name, bare)
+            wanted = option.parse(name, given[0]) if option.value else True
+            assert vars(bare) == {option.dest: wanted}, name
+
+
+@pytest.mark.parametrize(
+    "declare",
+    [lambda: Option("--count-from", value="N", help="start at N"),
+     lambda: Option("--loud", parse=lambda _name, text: text, help="a flag with a parse"),
+     lambda: Option("--loud", default="1", help="a flag with a default")],
+)
+def test_a_declaration_that_cannot_work_fails_when_made(declare: Callable[[], Option]) -> None:
+    """A value with no way to read it (the valued option nobody handles), or a
+    flag with a parse or a default, is refused where it is declared."""
+    with pytest.raises(TypeError, match="needs a parse"):
+        declare()
+
+
+class _Typed:
+    count_from: int
+    quiet: bool
+
+
+def test_a_new_valued_option_is_one_declaration() -> None:
+    """A declaration with its parse and its typed attribute is parsed, with its
+    default, and with no other code; a name twice or an untyped attribute fails."""
+    declared = (Option("--count-from", value="N", parse=lambda _name, text: int(text),
+                       default="0", help="start counting from N"),
+                Option("-q", "--quiet", help="quiet"))
+    by_name = index(declared, _Typed)
+    into = _Typed()
+    for option in declared:
+        setattr(into, option.dest, option.initial())
+    assert (into.count_from, into.quiet) == (0, False)
+    parse(["-q", "--count-from=7"], by_name, into)
+    assert (into.count_from, into.quiet) == (7, True)
+    with pytest.raises(TypeError, match="declared twice"):
+        index((*declared, Option("--quiet", help="again")), _Typed)
+    with pytest.raises(TypeError, match=r"no type \[.loud.\]"):
+        index((*declared, Option("--loud", help="untyped")), _Typed)
+
+
+def test_help_lists_every_declaration() -> None:
+    """--help's usage brackets every option, and its list gives each one's
+    names, value's name, phrase and default, in the order declared."""
+    text = full_help()
+    flat_usage = " ".join(usage().split())
+    listed = text.split("\noptions:\n", 1)[1].split("\n\n", 1)[0]
+    flat_list = " ".join(listed.split())
+    at = 0
+    for option in OPTIONS:
+        assert f"[{usage_item(option)}]" in flat_usage, option
+        tag = ", ".join(option.names) + (f" {option.value}" if option.value else "")
+        phrase = " ".join(option.help.split())
+        at = flat_list.index(f"{tag} {phrase}", at)
+        if option.default:
+            assert flat_list.startswith(f"(default: {option.default})",
+                                        at + len(tag) + len(phrase) + 2), option
+    assert max(map(len, text.splitlines())) <= 79
