@@ -81,6 +81,7 @@ def test_the_options_are_understood() -> None:
     ("argv", "message"),
     [(["--interval"], "expected one value"), (["--bogus"], "unrecognized option: --bogus"),
      (["extra"], "unrecognized argument: extra"), (["--quiet=yes"], "takes no value"),
+     (["--bogus=1"], "unrecognized option: --bogus=1"),
      (["-qx"], "unrecognized option: -qx"), (["--tick-source", "sleep"], "timerfd or timeout"),
      (["--trace="], "file name"), (["-"], "unrecognized argument: -")],
 )
