@@ -11,6 +11,8 @@ import pytest
 from support.examples import ROOT, Example, examples_of
 from support.pasted import describe, missing, session
 
+pytestmark = pytest.mark.once  # nothing here depends on the Python it runs under
+
 DOCUMENTS = ("README.md", "docs/service.md", "docs/json.md", "docs/observing.md",
              "man/sig-counter.1")
 OUTPUT_SHOWN = 4000  # characters: the end of what the session printed, where it failed
@@ -23,6 +25,9 @@ def _runnable(document: str) -> tuple[list[Example], list[str]]:
     for example in examples_of(document):
         if example.mark.not_run or example.mark.run_by:
             continue
+        # It would set up again, and test again, the very venv this test runs in.
+        assert "./dev.sh" not in example.text, (
+            f"{example.where} runs ./dev.sh: mark it <!-- example: not run, REASON -->")
         if lacking := missing(example):
             skipped.append(f"{example.where} needs {', '.join(lacking)}")
         else:

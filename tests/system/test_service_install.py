@@ -25,6 +25,8 @@ from support.tools import find, installed, needs_root
 import sigcounter
 from sigcounter.kernel.probes import build_note
 
+pytestmark = pytest.mark.once  # it builds with the system's python3, whatever runs the suite
+
 PAGE = ROOT / "docs" / "service.md"
 UNIT = "/etc/systemd/system/sig-counter.service"
 MAN_PAGE = "share/man/man1/sig-counter.1"
