@@ -88,6 +88,8 @@ test_packages() {  # the programs the test suite runs, beyond the build's
     have systemd-analyze || echo systemd
     have groff || echo groff-base
     have man || echo man-db
+    # docs/service.md's install block is run through sudo as well as by root.
+    have sudo || echo sudo
 }
 
 system_packages() {  # system_packages run|test|bench|dist
