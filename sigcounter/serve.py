@@ -104,10 +104,14 @@ def serve(
             gc.freeze()
             if profile is not None:
                 profile.start()
+            # The plain lines (no --json, no -v, no notifier to tell) are written
+            # by the loop itself, with no Event built for them.
+            plain = not (options.json or options.verbose) and notifier is None
             loop.run(
                 _with_notify(writer.emitter(formatter), notifier,
                            options.interval_ns),
                 observer, emit_ticks=options.json and options.verbose,
+                write_line=writer.line_writer() if plain else None,
             )
             undelivered = writer.drain(options.drain_timeout_ns)
     except BrokenPipeError:
