@@ -79,7 +79,8 @@ def serve(
     from sigcounter.writer import OutputError, StdoutWriter
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
-    writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None)
+    writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None,
+                          count_calls=stats is not None)
     if stats is not None:
         stats.count_calls(writer.calls)
         stats.count_dropped(lambda: writer.dropped_total)

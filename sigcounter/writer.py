@@ -63,11 +63,15 @@ class StdoutWriter:
 
     def __init__(
         self, fd: int = 1, *, limit: int = QUEUE_LIMIT, warn: Warn = _ignore,
-        dropped_event: Callable[[int], str] | None = None,
+        dropped_event: Callable[[int], str] | None = None, count_calls: bool = False,
     ) -> None:
         self.sink = open_sink(fd)
         self.queue = LineQueue(limit)
-        self.calls = self.sink.calls  # the writes really made, for --stats
+        # The writes really made, for --stats; complete only with ``count_calls``:
+        # otherwise the common write (``line_writer``) skips the count, about
+        # 600 of a SIGUSR1's instructions (docs/performance.md).
+        self.calls = self.sink.calls
+        self._count_calls = count_calls
         self.lost = 0  # lines lost to a terminal that hung up
         self._warn = warn
         self._dropped_event = dropped_event  # the --json event for a drop count
@@ -111,12 +115,14 @@ class StdoutWriter:
         between the wake-up and the write shows in a SIGUSR1's latency."""
         put, pending, sink = self.put, self.queue.waiting, self.sink
         send, fd, calls, call = sink.send, sink.write_fd, sink.calls, sink.call
+        counting = self._count_calls
 
         def write_line(data: bytes) -> None:
             if pending or self._hung_up:  # the bytes themselves: no call to ask
                 put(data)
                 return
-            calls[call] += 1
+            if counting:
+                calls[call] += 1
             try:
                 written = send(fd, data)
             except OSError as exc:
