@@ -57,9 +57,8 @@ CALLGRIND_INTERVAL = "1000"
 # (comparators/native_floor.py --upto), each step's name and its --upto.
 LADDER = {
     "floor + LoopWait.wait()": "wait",
-    "floor + LoopWait.wait() + Event": "event",
-    "floor + LoopWait.wait() + Event + format_event": "format",
-    "floor + LoopWait.wait() + Event + the writer's emit": "emit",
+    "floor + LoopWait.wait() + the bytes template": "template",
+    "floor + LoopWait.wait() + the bytes template + the writer's line_writer": "write",
 }
 
 

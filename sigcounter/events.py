@@ -12,7 +12,10 @@ if TYPE_CHECKING:
 
 
 class Event(Record):
-    """A handled signal and what it did."""
+    """A handled signal and what it did. The loop builds one only for those
+    who read it (a formatter other than the plain lines', a notifier, and
+    the run's last signal, which ``TickLoop.run`` returns): a plain line is
+    written from its bytes template (``output.line_templates``)."""
 
     __slots__ = ()
     _fields = ("action", "count", "reset_ns", "signal")

@@ -22,6 +22,7 @@ from sigcounter.kernel.loopwait import LoopWait
 from sigcounter.kernel.probes import emit_semaphore, fire_emit
 from sigcounter.kernel.signalfd import SignalFD
 from sigcounter.kernel.signals import signal_name
+from sigcounter.output import line_templates
 from sigcounter.runstate import RunState
 from sigcounter.signaltable import BY_SIGNO, handled_signals
 
@@ -30,11 +31,14 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Self
 
+    from sigcounter.actions import Action
     from sigcounter.instruments.observer import Observer
     from sigcounter.kernel.fd import HasFileno
 
     Emit = Callable[[Event | Tick], None]
     Handler = Callable[[int], None]
+    WriteLine = Callable[[bytes], None]
+    Answer = tuple[Action, bytes | None, bool]
 
 # The signal path builds each Event with tuple.__new__, which checks nothing
 # (Record's checked constructor costs Python frames on every signal): from
@@ -43,6 +47,27 @@ if TYPE_CHECKING:
 EVENT_LAYOUT = ("action", "count", "reset_ns", "signal")
 if Event._fields != EVENT_LAYOUT:
     raise TypeError(f"TickLoop.run builds Events as {EVENT_LAYOUT}, not {Event._fields}")
+
+
+def _answers(*, plain: bool) -> dict[int, Answer]:
+    """Each handled signal's action, and its line's bytes template when the
+    loop writes that line itself (``plain``, and not the run's last line,
+    whose Event ``run`` returns): ``(action, template or None, shows_count)``.
+
+    Building no Event and calling no formatter is most of what sig-counter's
+    own path costs over bare Python on the same wait (docs/performance.md,
+    "Where the time goes"); observers and the probe get the count, not the
+    Event."""
+    templates = line_templates() if plain else {}
+    answers: dict[int, Answer] = {}
+    for signo, row in BY_SIGNO.items():
+        template, shows_count = templates.get(signo, (None, False))
+        answers[signo] = (row.action, None if row.action.ends_run else template, shows_count)
+    return answers
+
+
+def _no_line(data: bytes) -> None:
+    raise AssertionError("a line template without write_line")
 
 
 class UnhandledSignal(RuntimeError):
@@ -126,18 +151,24 @@ class TickLoop:
         self.close()
 
     def run(
-        self, emit: Emit, observer: Observer | None = None, *, emit_ticks: bool = False
+        self, emit: Emit, observer: Observer | None = None, *, emit_ticks: bool = False,
+        write_line: WriteLine | None = None,
     ) -> Event:
         """Loop until a signal whose action ends the run (a shutdown); return its event.
 
         ``emit`` gets each handled signal's event (and, with ``emit_ticks``,
         each wake-up's ticks); ``observer`` is told about every wake-up.
+        With ``write_line``, a signal whose line needs no Event (its row's
+        line shows the count or nothing: ``output.line_templates``) and that
+        does not end the run is answered by ``write_line(line)`` instead,
+        the original's exact bytes, and no Event is built for it.
         """
         loop_wait = self._opened("run()")
         every_wake = loop_wait.every_wake = observer is not None or emit_ticks
         wait, state, clock, handlers = loop_wait.wait, self.state, time.monotonic_ns, \
             self._handlers
-        rows = BY_SIGNO
+        answers = _answers(plain=write_line is not None)
+        write = _no_line if write_line is None else write_line
         if observer is not None:
             observer.started(loop_wait.start_ns, loop_wait.interval_ns, loop_wait.tick_source,
                              state.count)
@@ -155,19 +186,23 @@ class TickLoop:
                     # every step between the wake-up and the write shows in
                     # the latency.
                     try:  # free unless it raises; .get() and a test of None are not
-                        action = rows[info.signo].action
+                        action, template, shows_count = answers[info.signo]
                     except KeyError:
                         raise UnhandledSignal(f"{signal_name(info.signo)} has no row in the "
                                               "signal table") from None
                     if (effect := action.effect) is not None:
                         effect(state, info)
-                    event = build_record(Event, (action, state.count, state.reset_ns, info))
-                    emit(event)
+                    count = state.count
+                    if template is None:  # the run's last line, --json, -v or a notifier
+                        event = build_record(Event, (action, count, state.reset_ns, info))
+                        emit(event)
+                    else:
+                        write(template % count if shows_count else template)
                     if emit_semaphore[0]:  # a tracer on sigcounter:emit (a nop otherwise)
-                        fire_emit(action.probe_code, event.count)
+                        fire_emit(action.probe_code, count)
                     if observer is not None:
-                        observer.dispatched(info, action.name, event.count, clock())
-                    if action.ends_run:
+                        observer.dispatched(info, action.name, count, clock())
+                    if action.ends_run:  # never templated: its Event was built above
                         return event
                 if observer is not None:
                     observer.wake_done()

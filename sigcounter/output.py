@@ -59,6 +59,27 @@ def _line_parts(row: Row) -> LineParts:
 _LINE_PARTS = {row.signo: _line_parts(row) for row in ROWS}
 
 
+def line_template(row: Row) -> tuple[bytes, bool] | None:
+    """``row``'s line as bytes, ready for ``%``: ``(b"Ticker count: %d\\n", True)``,
+    True when it shows the count (``template % count``), False when it shows
+    no field (the bytes are the line). None when it shows another field: that
+    line is built from its Event (``format_event``)."""
+    head, value, tail, more = _line_parts(row)
+    if value is None:
+        return head.encode(), False
+    if value is not FIELD_VALUES[COUNT] or more:
+        return None
+    return b"%d".join(text.encode().replace(b"%", b"%%") for text in (head, tail)), True
+
+
+def line_templates() -> dict[int, tuple[bytes, bool]]:
+    """The rows' lines that need no Event, by signal number (``line_template``):
+    the loop writes these itself. ``bytes % int`` is the cheapest way from a
+    count to its line: about 1,070 instructions against 1,670 for the f-string
+    and ``encode()`` (callgrind, 10,000 in a loop)."""
+    return {row.signo: template for row in ROWS if (template := line_template(row)) is not None}
+
+
 def format_event(event: Event | Tick) -> str:
     """The original's line for ``event``; empty for a tick (it prints none)."""
     if event.__class__ is Tick:

@@ -75,8 +75,9 @@ def serve(options: Options, instruments: Instruments) -> int:
     from sigcounter.writer import OutputError, StdoutWriter
 
     formatter = pick_formatter(as_json=options.json, verbose=options.verbose)
-    writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None)
     stats = instruments.stats
+    writer = StdoutWriter(1, warn=say, dropped_event=format_dropped_json if options.json else None,
+                          count_calls=stats is not None)
     if stats is not None:
         stats.add_call_source(writer.calls)
         stats.set_dropped_source(lambda: writer.dropped_total)
@@ -100,10 +101,14 @@ def serve(options: Options, instruments: Instruments) -> int:
             # garbage collector from walking it again on every full collection.
             gc.freeze()
             instruments.start()
+            # The plain lines (no --json, no -v, no notifier to tell) are written
+            # by the loop itself, with no Event built for them.
+            plain = not (options.json or options.verbose) and notifier is None
             loop.run(
                 _with_notify(writer.emitter(formatter), notifier,
                            options.interval_ns),
                 instruments.observer, emit_ticks=options.json and options.verbose,
+                write_line=writer.line_writer() if plain else None,
             )
             undelivered = writer.drain(options.drain_timeout_ns)
     except BrokenPipeError:

@@ -63,11 +63,15 @@ class StdoutWriter:
 
     def __init__(
         self, fd: int = 1, *, limit: int = QUEUE_LIMIT, warn: Warn = _ignore,
-        dropped_event: Callable[[int], str] | None = None,
+        dropped_event: Callable[[int], str] | None = None, count_calls: bool = False,
     ) -> None:
         self.sink = open_sink(fd)
         self.queue = LineQueue(limit)
-        self.calls = self.sink.calls  # the writes really made, for --stats
+        # The writes really made, for --stats; complete only with ``count_calls``:
+        # otherwise the common write (``line_writer``) skips the count, about
+        # 600 of a SIGUSR1's instructions (docs/performance.md).
+        self.calls = self.sink.calls
+        self._count_calls = count_calls
         self.lost = 0  # lines lost to a terminal that hung up
         self._warn = warn
         self._dropped_event = dropped_event  # the --json event for a drop count
@@ -101,31 +105,44 @@ class StdoutWriter:
             self._watch = EPOLLERR
             self._tag = loop.watch(self.sink.write_fd, EPOLLERR, self._on_ready)
 
-    def emitter(self, formatter: Callable[[Event | Tick], str]) -> Callable[[Event | Tick], None]:
-        """The loop's ``emit``: format an event and write its line.
+    def line_writer(self) -> Callable[[bytes], None]:
+        """Write one whole line that is not the run's last: now, or queued
+        behind what waits (``put``). The loop calls it for the lines it
+        builds itself (``output.line_templates``), with no Event.
 
         The common case (nothing queued, the whole line taken) is written
         out here, one call to the sink's own write: each Python frame
         between the wake-up and the write shows in a SIGUSR1's latency."""
         put, pending, sink = self.put, self.queue.waiting, self.sink
         send, fd, calls, call = sink.send, sink.write_fd, sink.calls, sink.call
+        counting = self._count_calls
+
+        def write_line(data: bytes) -> None:
+            if pending or self._hung_up:  # the bytes themselves: no call to ask
+                put(data)
+                return
+            if counting:
+                calls[call] += 1
+            try:
+                written = send(fd, data)
+            except OSError as exc:
+                written = self._write_failed(exc, data)
+            if written < len(data):
+                self._queue_rest(data, written)
+
+        return write_line
+
+    def emitter(self, formatter: Callable[[Event | Tick], str]) -> Callable[[Event | Tick], None]:
+        """The loop's ``emit``: format an event and write its line (the run's
+        last one with ``write_last``)."""
+        write_line = self.line_writer()
 
         def emit(event: Event | Tick) -> None:
             data = formatter(event).encode()
             if event.action.ends_run and isinstance(event, Event):
                 self.write_last(data, by_hangup=_is_hangup(event))
-            elif not data:
-                return
-            elif pending or self._hung_up:  # the bytes themselves: no call to ask
-                put(data)
-            else:
-                calls[call] += 1
-                try:
-                    written = send(fd, data)
-                except OSError as exc:
-                    written = self._write_failed(exc, data)
-                if written < len(data):
-                    self._queue_rest(data, written)
+            elif data:
+                write_line(data)
 
         return emit
 

@@ -1,32 +1,34 @@
 """The floor for Python on sig-counter's native wait: where its latency could go.
 
 The same native ``loop_wait`` call as sig-counter (signals read and decoded
-in C), then straight-line Python with no function call between the wake-up
-and the write. ``--frames N`` adds N trivial Python calls on that path, to
-measure what each costs after a cold wake-up. Reaches into the binding's
-C struct directly, which the program itself never does outside
-sigcounter/kernel/.
+in C), on a ``struct loop_wait`` of its own set up here from the library's
+public pieces (the C struct, ``Epoll``, ``TimerFD``, ``SignalFD``), then
+straight-line Python with no function call between the wake-up and the
+write. ``--frames N`` adds N trivial Python calls on that path, to measure
+what each costs after a cold wake-up.
 
 ``--upto STEP`` puts back, one step after another, the pieces of
 sig-counter's own path, to time each where it runs (bench/latency_split.py):
 ``wait`` takes the signals from the binding's ``LoopWait.wait()`` (SigInfo
-records) instead of the C struct; ``event`` also builds the loop's Event;
-``format`` also makes the line with the program's formatter; ``emit`` writes
-it with the program's StdoutWriter instead of ``os.write``.
+records) instead of the C struct; ``template`` also makes the line as the
+loop does, from the row's bytes template (``output.line_templates``) instead
+of an f-string; ``write`` also writes it with the program's StdoutWriter
+(``line_writer``) instead of ``os.write``.
 Usage: native_floor.py [--interval SECONDS] [--frames N] [--upto STEP]
 """
 
 import os
 import sys
 
-from sigcounter.kernel.loopwait import LoopWait
-from sigcounter.kernel.native import lib
+from sigcounter.kernel.epoll import Epoll
+from sigcounter.kernel.native import ffi, lib
 from sigcounter.kernel.signalfd import SignalFD
+from sigcounter.kernel.timerfd import TimerFD
 
 args = dict(zip(sys.argv[1::2], sys.argv[2::2], strict=False))
 interval_ns = round(float(args.get("--interval", "1")) * 1e9)
 frames = int(args.get("--frames", "0"))
-STEPS = ("", "wait", "event", "format", "emit")
+STEPS = ("", "wait", "template", "write")
 upto = STEPS.index(args.get("--upto", ""))
 
 
@@ -34,19 +36,32 @@ def passed_through(value, depth):
     return passed_through(value, depth - 1) if depth else value
 
 
+def shutdown(signo):
+    name = "terminated" if signo == lib.SIGTERM else "interrupt"
+    os.write(1, f"received {name} \N{EM DASH} shutting down\n".encode())
+    sys.exit(0)
+
+
 signals = SignalFD([lib.SIGINT, lib.SIGUSR1, lib.SIGUSR2, lib.SIGTERM], nonblocking=True)
-wait = LoopWait(signals, interval_ns)
-wait.arm()
-state, loop_wait, write, count = wait._state, lib.loop_wait, os.write, 0
-os.write(2, f"native_floor: pid {os.getpid()} ready\n".encode())
 if upto:
-    from sigcounter.actions import DISPLAY
-    from sigcounter.events import Event
-    from sigcounter.kernel.lean import build_record
-    from sigcounter.output import format_event
+    from sigcounter.kernel.loopwait import LoopWait
+    from sigcounter.output import line_templates
     from sigcounter.writer import StdoutWriter
 
-    wait_call, emit, USR1 = wait.wait, StdoutWriter(1).emitter(format_event), lib.SIGUSR1
+    binding = LoopWait(signals, interval_ns)
+    binding.arm()
+    wait_call, templates, USR1 = binding.wait, line_templates(), lib.SIGUSR1
+    write_line = StdoutWriter(1).line_writer()
+else:
+    epoll, timer = Epoll(), TimerFD(nonblocking=True)
+    state = ffi.new("struct loop_wait *")
+    state.epfd, state.timerfd, state.signalfd = epoll.fileno(), timer.fileno(), signals.fileno()
+    state.interval_ns = interval_ns
+    epoll.register(timer, data=lib.TAG_TIMER)
+    epoll.register(signals, data=lib.TAG_SIGNALS)
+    timer.settime(interval_ns, interval_ns)
+loop_wait, write, count = lib.loop_wait, os.write, 0
+os.write(2, f"native_floor: pid {os.getpid()} ready\n".encode())
 while upto:
     ticks, records, _ = wait_call()
     count += ticks
@@ -55,20 +70,17 @@ while upto:
             if upto == 1:
                 write(1, f"Ticker count: {count}\n".encode())
                 continue
-            event = build_record(Event, (DISPLAY, count, 0, info))
+            template, shows_count = templates[info.signo]
+            line = template % count if shows_count else template
             if upto == 2:
-                write(1, f"Ticker count: {event.count}\n".encode())
-            elif upto == 3:
-                write(1, format_event(event).encode())
+                write(1, line)
             else:
-                emit(event)
+                write_line(line)
         elif info.signo == lib.SIGUSR2:
             count = 0
             write(1, b"Resetting ticker count to zero\n")
         else:
-            name = "terminated" if info.signo == lib.SIGTERM else "interrupt"
-            write(1, f"received {name} \N{EM DASH} shutting down\n".encode())
-            sys.exit(0)
+            shutdown(info.signo)
 while True:
     loop_wait(state)
     count += state.ticks
@@ -83,6 +95,4 @@ while True:
             count = 0
             write(1, b"Resetting ticker count to zero\n")
         else:
-            name = "terminated" if signo == lib.SIGTERM else "interrupt"
-            write(1, f"received {name} \N{EM DASH} shutting down\n".encode())
-            sys.exit(0)
+            shutdown(signo)

@@ -17,6 +17,7 @@ from sigcounter.events import Event, Tick
 from sigcounter.instruments.observer import Observer
 from sigcounter.kernel.constants import TICK_SOURCES
 from sigcounter.kernel.epoll import EPOLLIN
+from sigcounter.kernel.siginfo import SigInfo
 from sigcounter.loop import TickLoop
 from sigcounter.writer import StdoutWriter
 
@@ -169,3 +170,41 @@ def _watched_fd_handled_before_signals() -> list[str]:
 def test_a_watched_fd_runs_its_handler_before_the_signals() -> None:
     """A fd watched by the loop is handled in the same wake-up, before its signals."""
     assert in_child(_watched_fd_handled_before_signals) == [f"watched {EPOLLIN}", SHUTDOWN.name]
+
+
+def _plain_lines(tick_source: str, instrument: str) -> tuple[list[bytes], list[str], list[int]]:
+    """USR1, USR2 and TERM pending together, run with ``write_line``: the lines
+    it got, the events emit got, and the counts an observer was told of."""
+    written: list[bytes] = []
+    emitted: list[str] = []
+    told: list[int] = []
+
+    class Counting(Observer):
+        def dispatched(self, info: SigInfo, kind: str, count: int, end_ns: int) -> None:
+            told.append(count)
+
+    with TickLoop(MS, tick_source=tick_source) as loop:
+        time.sleep(0.02)
+        for signum in (signal.SIGTERM, signal.SIGUSR2, signal.SIGUSR1):
+            os.kill(os.getpid(), signum)
+        observer = Counting() if instrument == "observer" else None
+        final = loop.run(lambda event: emitted.append(event.action.name), observer,
+                         emit_ticks=instrument == "tick events", write_line=written.append)
+    assert final.action is SHUTDOWN
+    return written, [name for name in emitted if name != TICK.name], told
+
+
+@_in_every_configuration
+def test_with_write_line_the_loop_writes_the_plain_lines_itself(
+    tick_source: str, instrument: str,
+) -> None:
+    """With ``write_line``, USR1 and USR2 are answered with their exact bytes
+    and no Event; only the run's last signal reaches emit, and an observer is
+    told every signal with its count."""
+    written, emitted, told = in_child(lambda: _plain_lines(tick_source, instrument))
+    assert written[1:] == [b"Resetting ticker count to zero\n"]
+    count = int(written[0].removeprefix(b"Ticker count: ").removesuffix(b"\n"))
+    assert written[0] == f"Ticker count: {count}\n".encode() and count >= 19
+    assert emitted == [SHUTDOWN.name]
+    if instrument == "observer":
+        assert told == [count, 0, 0]

@@ -189,3 +189,26 @@ def test_a_run_ended_by_its_sighup_loses_nothing_to_the_gone_terminal(sighup_fir
     finally:
         writer.close()
         os.close(terminal)
+
+
+def test_a_line_writer_line_waits_behind_the_queue() -> None:
+    """A line the loop writes itself (``line_writer``) while others wait in the
+    queue goes out after them, never ahead, even when the pipe has room again."""
+    read_end, write_end, writer = _pipe_writer()
+    write_line = writer.line_writer()
+    lines = [f"Ticker count: {n}\n".encode() for n in range(20_000)]  # > 64 KiB
+    try:
+        for line in lines:
+            write_line(line)
+        assert writer.queue.lines > 0
+        received = os.read(read_end, 1 << 16)  # room in the pipe: a line could jump ahead
+        write_line(b"Resetting ticker count to zero\n")
+        expected = b"".join(lines) + b"Resetting ticker count to zero\n"
+        while len(received) < len(expected):
+            writer.flush()
+            received += os.read(read_end, 1 << 16)
+        assert received == expected
+    finally:
+        writer.close()
+        os.close(read_end)
+        os.close(write_end)

@@ -13,8 +13,14 @@ from sigcounter import output
 from sigcounter.actions import COUNT, DISPLAY, RESET, SHUTDOWN, SINCE_RESET, Action
 from sigcounter.events import Event
 from sigcounter.kernel.siginfo import SI_KERNEL, SI_QUEUE, SI_USER
-from sigcounter.output import format_event, format_event_json, format_event_verbose
-from sigcounter.signaltable import Row
+from sigcounter.output import (
+    format_event,
+    format_event_json,
+    format_event_verbose,
+    line_template,
+    line_templates,
+)
+from sigcounter.signaltable import ROWS, Row
 
 
 def _event(action: Action, count: int = 0, signo: int = signal.SIGUSR1, **sender: int
@@ -109,3 +115,30 @@ def test_json_says_unknown_when_the_record_says_nothing() -> None:
     outside = json.loads(format_event_json(_event(DISPLAY, 2, sender_pid=0, sender_uid=7)))
     assert (unknown["sender"], unknown["sender_pid"], unknown["si_code"]) == ("unknown", 0, SI_USER)
     assert (outside["sender"], outside["sender_uid"]) == ("process", 7)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+@pytest.mark.parametrize("count", [0, 7, 10**12])
+def test_a_line_template_makes_the_formatters_exact_bytes(row: Row, count: int) -> None:
+    """Every row's bytes template, filled with a count, is byte for byte the
+    line format_event makes from that row's Event."""
+    template, shows_count = line_templates()[row.signo]
+    line = template % count if shows_count else template
+    assert line == format_event(_event(row.action, count, row.signo)).encode()
+
+
+@pytest.mark.parametrize(
+    ("line", "template"),
+    [("100% at {count}", (b"100%% at %d\n", True)), ("100%", (b"100%\n", False))],
+)
+def test_a_percent_sign_in_a_line_stays_a_percent_sign(line: str, template: object) -> None:
+    """A line's own ``%`` is escaped in a template that is filled with ``%``,
+    and left alone in one that is written as it is."""
+    assert line_template(Row("SIGWINCH", DISPLAY, line)) == template
+
+
+def test_a_line_showing_another_field_has_no_template() -> None:
+    """A line that shows more than the count is built from its Event, not a template."""
+    action = Action("since", probe_code=9, fields=(COUNT, SINCE_RESET))
+    assert line_template(Row("SIGWINCH", action, "{count} in {since_reset}")) is None
+    assert line_template(Row("SIGWINCH", action, "{since_reset}")) is None
