@@ -178,7 +178,7 @@ class TickLoop:
     def _observe_wake(
         self, loop_wait: LoopWait, ticks: int, emit: Emit | None, observer: Observer | None,
     ) -> None:
-        wake = loop_wait.wake(ticks)
+        wake = loop_wait.last_wake(ticks)
         count = self.state.count
         if emit is not None and ticks:
             emit(Tick(TICK, count, ticks, wake.lateness_ns, wake.counted_ns))

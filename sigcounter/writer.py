@@ -108,7 +108,7 @@ class StdoutWriter:
         out here, one call to the sink's own write: each Python frame
         between the wake-up and the write shows in a SIGUSR1's latency."""
         put, pending, sink = self.put, self.queue.waiting, self.sink
-        send, fd, calls, call = sink.send, sink.write_fd, sink.calls, sink.call
+        send, fd, calls, syscall = sink.send, sink.write_fd, sink.calls, sink.syscall
 
         def emit(event: Event | Tick) -> None:
             data = formatter(event).encode()
@@ -119,7 +119,7 @@ class StdoutWriter:
             elif pending or self._hung_up:  # the bytes themselves: no call to ask
                 put(data)
             else:
-                calls[call] += 1
+                calls[syscall] += 1
                 try:
                     written = send(fd, data)
                 except OSError as exc:
