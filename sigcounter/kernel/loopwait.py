@@ -43,17 +43,17 @@ _loop_wait = lib.loop_wait  # bound once: an attribute of lib is a dict lookup p
 
 
 def _signal_path_words() -> tuple[int, int]:
-    """Where ``nsignals`` and the records sit, in int64_t words from ``ticks``,
-    in the built module's struct loop_wait; and that the epoll tags it hands
-    back are Epoll's 64 bits wide (ImportError otherwise)."""
+    """Where ``nsignals`` and the first record sit, in 64-bit words from
+    ``ticks``, in the built module's struct loop_wait. ImportError if those
+    are not 64-bit words, or a ready fd's tag is not Epoll's 64 bits."""
     fields = dict(ffi.typeof("struct loop_wait").fields)
-    tag = dict(ffi.typeof("struct ready_watch").fields)["tag"]
-    words = [(fields[name].offset - fields["ticks"].offset) for name in ("nsignals", "signals")]
-    wide = {fields[name].type.cname for name in ("ticks", "nsignals")} <= {"uint64_t", "int64_t"}
-    if not wide or any(word % 8 for word in words) or tag.type.cname != "uint64_t":
-        raise stale_module("struct loop_wait's signal path is not in 64-bit words, "
-                           "or a ready tag is not a uint64_t")
-    return words[0] // 8, words[1] // 8
+    start = fields["ticks"].offset
+    offsets = [fields[name].offset - start for name in ("nsignals", "signals")]
+    sizes = {ffi.sizeof(fields[name].type) for name in ("ticks", "nsignals")}
+    tag = dict(ffi.typeof("struct ready_watch").fields)["tag"].type
+    if any(offset % 8 for offset in offsets) or sizes != {8} or ffi.sizeof(tag) != 8:
+        raise stale_module("its struct loop_wait is not the one LoopWait reads")
+    return offsets[0] // 8, offsets[1] // 8
 
 
 # The signal path's words of struct loop_wait, read through one memoryview:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from support import in_child
@@ -66,28 +67,36 @@ def test_not_linux_is_one_clear_line() -> None:
     assert "needs Linux" in result.stderr and "'darwin'" in result.stderr
 
 
-# A module built from older sources: its sig_info lacks the read time, its tags are 32 bits.
-STALE_CDEF = """
-struct signalfd_siginfo { char bytes[128]; };
-struct sig_info { int64_t signo; int64_t code; };
-struct ready_watch { uint32_t tag; uint32_t events; };
-"""
-STALE_MODULE = f"""
-import types, cffi
-import sigcounter.kernel._native as built
-stale = cffi.FFI()
-stale.cdef({STALE_CDEF!r})
-sys.modules['sigcounter.kernel._native'] = types.SimpleNamespace(ffi=stale, lib=built.lib)
-"""
+HEADER = Path(__file__).parents[2] / "native" / "loop_wait.h"
+# Modules built from other sources: as cffi would see them, the functions left out.
+STALE_LAYOUTS = {
+    "struct sig_info": "struct sig_info { int64_t signo; int64_t code; };",
+    "struct loop_wait": HEADER.read_text().split("int loop_wait(")[0].replace(
+        "uint64_t tag;", "uint32_t tag;"),
+}
 
 
-def test_a_module_built_from_other_sources_is_one_clear_line() -> None:
-    """A native module whose sig_info is not SigInfo's layout fails at start-up
-    with one line saying to rebuild it, not with shuffled fields or a traceback."""
-    result = _import_error(STALE_MODULE)
+def _stale_module(cdef: str) -> str:
+    """Code that puts a module with ``cdef``'s structs in place of the built one."""
+    cdef = "struct signalfd_siginfo { char bytes[128]; };\n" + cdef
+    return (
+        "import types, cffi\n"
+        "import sigcounter.kernel._native as built\n"
+        f"stale = cffi.FFI()\nstale.cdef({cdef!r})\n"
+        "sys.modules['sigcounter.kernel._native'] = types.SimpleNamespace(ffi=stale, "
+        "lib=built.lib)\n"
+    )
+
+
+@pytest.mark.parametrize("struct", sorted(STALE_LAYOUTS))
+def test_a_module_built_from_other_sources_is_one_clear_line(struct: str) -> None:
+    """A native module whose sig_info is not SigInfo's layout, or whose epoll tags
+    are 32 bits, fails at start-up with one line saying to rebuild it, not with
+    shifted fields or a traceback."""
+    result = _import_error(_stale_module(STALE_LAYOUTS[struct]))
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
-    assert "built from other sources" in result.stderr and "struct sig_info" in result.stderr
+    assert "built from other sources" in result.stderr and struct in result.stderr
     assert "Traceback" not in result.stderr
 
 
