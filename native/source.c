@@ -159,7 +159,8 @@ static int read_signals(struct loop_wait *w)
     if (got < 0)
         return errno == EAGAIN ? 0 : -1;
     int count = (int)(got / (ssize_t)sizeof infos[0]);
-    decode_siginfo(infos, count, w->signals, count > 0 ? monotonic_ns() : 0);
+    int64_t read_ns = count > 0 ? monotonic_ns() : 0;  /* when the signals reached us */
+    decode_siginfo(infos, count, w->signals, read_ns);
     for (int i = 0; i < count; i++) {
         const struct sig_info *record = &w->signals[i];
         PROBE4(signal, record->signo, record->sender_pid, record->sender_uid, record->code);
