@@ -46,13 +46,26 @@ def with_probes() -> bool:
     return os.environ.get("SIGCOUNTER_PROBES") != "0" and compiler_has_sdt_h()
 
 
+def _source_text() -> str:
+    """source.c with loop_wait.h put in place of its ``#include``."""
+    include = '#include "loop_wait.h"\n'
+    source = (HERE / "source.c").read_text()
+    if include not in source:
+        raise SystemExit(f"native/source.c no longer has the line {include.strip()}")
+    return source.replace(include, (HERE / "loop_wait.h").read_text())
+
+
 ffibuilder = FFI()
 ffibuilder.cdef((HERE / "cdef.h").read_text())
+# The loop's structs: the very text source.c includes, so the layout Python
+# sees is the one the C code was compiled with.
+ffibuilder.cdef((HERE / "loop_wait.h").read_text())
 ffibuilder.set_source(
     "sigcounter.kernel._native",
     # In the text, not a -D flag: the generated C file then changes with it,
-    # so an incremental build (pip's build/ directory) recompiles it.
-    f"#define SIGCOUNTER_PROBES {int(with_probes())}\n" + (HERE / "source.c").read_text(),
+    # so an incremental build (pip's build/ directory) recompiles it. The
+    # header goes in too, for the same reason, in place of its #include.
+    f"#define SIGCOUNTER_PROBES {int(with_probes())}\n" + _source_text(),
     # cffi's generated layout check takes the address of the packed
     # epoll_event.data on x86-64; that check is the point, the warning is noise.
     extra_compile_args=["-Wno-address-of-packed-member"],

@@ -1,5 +1,7 @@
 /* Declarations that cross into Python, in cffi's cdef dialect: "..." lets the
- * C compiler fill in values and layouts, so nothing here guesses at an ABI. */
+ * C compiler fill in values and layouts, so nothing here guesses at an ABI.
+ * The loop's own structs and functions are in loop_wait.h, which the builder
+ * reads after this file and source.c includes. */
 
 /* --- signals and signal sets ------------------------------------------ */
 #define NSIG ...
@@ -57,7 +59,8 @@ int sigprocmask(int how, const sigset_t *set, sigset_t *oldset);
 #define SI_USER ...
 #define SI_KERNEL ...
 #define SI_QUEUE ...
-#define SI_TKILL ...
+/* The fields by name, their offsets the compiler's ("...;"): only decode_siginfo
+ * (source.c) and the tests that build records read them. */
 struct signalfd_siginfo {
     uint32_t ssi_signo;
     int32_t  ssi_errno;
@@ -118,62 +121,6 @@ int epoll_create1(int flags);
 int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
 int epoll_pwait(int epfd, struct epoll_event *events, int maxevents,
                 int timeout, const sigset_t *sigmask);
-
-/* --- the loop's one wait, the only function of our own (source.c) --- */
-#define LOOP_WAIT_MAX_EVENTS ...
-#define LOOP_WAIT_MAX_SIGNALS ...
-#define TAG_TIMER ...
-#define TAG_SIGNALS ...
-#define TAG_FIRST_WATCH ...
-struct sig_info {          /* signalfd_siginfo, all int64_t: one flat array (SigInfo) */
-    int64_t signo;
-    int64_t errno_value;
-    int64_t code;          /* si_code: SI_USER for kill(2), SI_QUEUE for sigqueue(3), ... */
-    int64_t sender_pid;
-    int64_t sender_uid;
-    int64_t fd;
-    int64_t tid;
-    int64_t band;
-    int64_t overrun;
-    int64_t trapno;
-    int64_t status;
-    int64_t value_int;     /* sigqueue(3)'s value, as an int ... */
-    int64_t value_ptr;     /* ... and as a pointer (its 64 bits, read as signed) */
-    int64_t utime;
-    int64_t stime;
-    int64_t addr;
-    int64_t read_ns;       /* CLOCK_MONOTONIC when the signalfd read returned it */
-};
-struct ready_watch {
-    uint32_t tag;          /* the epoll data it was registered with */
-    uint32_t events;       /* EPOLLIN, EPOLLOUT, EPOLLERR, ... */
-};
-struct loop_wait {
-    /* in: what to wait on */
-    int epfd;
-    int timerfd;           /* the tick timer, or -1: ticks from epoll_pwait's timeout */
-    int signalfd;
-    int every_wake;        /* 1: return after every wait (an instrument is on) */
-    /* the tick schedule, its one owner: tick k is due at start_ns + k * interval_ns */
-    int64_t start_ns;
-    int64_t interval_ns;
-    uint64_t ticks_total;  /* ticks counted since start_ns */
-    /* out: what the last call saw */
-    int64_t lateness_ns;   /* counted_ns minus the last counted tick's due time */
-    int64_t counted_ns;    /* CLOCK_MONOTONIC when ticks were last counted */
-    int64_t wait_begin_ns; /* every_wake: CLOCK_MONOTONIC around the last epoll_pwait */
-    int64_t wait_end_ns;
-    uint64_t epoll_waits;  /* running totals of the system calls made */
-    uint64_t reads;
-    /* the signal path's words, in a row: read through one memoryview */
-    uint64_t ticks;        /* ticks counted and not yet taken by the caller */
-    int64_t nsignals;
-    struct sig_info signals[...];
-    int nready;
-    struct ready_watch ready[...];
-    ...;
-};
-int loop_wait(struct loop_wait *wait);
 
 /* --- USDT probes (source.c; sigcounter/kernel/probes.py) --------------- */
 #define SIGCOUNTER_PROBES ...      /* 1: built with <sys/sdt.h>, the probes are in */

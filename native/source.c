@@ -1,8 +1,8 @@
 /* The C side of sigcounter.kernel._native. Apart from the headers, the only
  * code of our own is loop_wait(), the loop's one wait (README.md, "How it
  * works", tells the design; sigcounter/kernel/loopwait.py is its Python
- * side), and the USDT probes (sigcounter/kernel/probes.py documents their
- * arguments). */
+ * side), decode_siginfo(), which it shares with SignalFD.read(), and the USDT
+ * probes (sigcounter/kernel/probes.py documents their arguments). */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -50,65 +50,9 @@ unsigned short sigcounter_signal_semaphore SEMAPHORE;
 unsigned short sigcounter_wake_semaphore SEMAPHORE;
 unsigned short sigcounter_emit_semaphore SEMAPHORE;
 
-#define LOOP_WAIT_MAX_EVENTS 8
-#define LOOP_WAIT_MAX_SIGNALS 16
-
-/* Each registered fd's epoll data is a tag saying what it is: dispatch
- * never compares fd numbers. */
-#define TAG_TIMER 1
-#define TAG_SIGNALS 2
-#define TAG_FIRST_WATCH 3   /* and upwards: other watched fds, handed back to Python */
-
-/* struct signalfd_siginfo's fields, each 64 bits wide, so that the records
- * are one flat array of int64_t that Python unpacks in a single call (as
- * sigcounter.kernel.siginfo.SigInfo), and the time of the read. */
-struct sig_info {
-    int64_t signo;
-    int64_t errno_value;
-    int64_t code;
-    int64_t sender_pid;
-    int64_t sender_uid;
-    int64_t fd;
-    int64_t tid;
-    int64_t band;
-    int64_t overrun;
-    int64_t trapno;
-    int64_t status;
-    int64_t value_int;
-    int64_t value_ptr;
-    int64_t utime;
-    int64_t stime;
-    int64_t addr;
-    int64_t read_ns;
-};
-
-struct ready_watch {
-    uint32_t tag;
-    uint32_t events;
-};
-
-struct loop_wait {
-    int epfd;
-    int timerfd;
-    int signalfd;
-    int every_wake;
-    int64_t start_ns;
-    int64_t interval_ns;
-    uint64_t ticks_total;
-    int64_t lateness_ns;
-    int64_t counted_ns;
-    int64_t wait_begin_ns;
-    int64_t wait_end_ns;
-    uint64_t epoll_waits;
-    uint64_t reads;
-    /* What the signal path reads, 64-bit words in a row, so that Python
-     * reads them all through one memoryview (sigcounter/kernel/loopwait.py). */
-    uint64_t ticks;
-    int64_t nsignals;
-    struct sig_info signals[LOOP_WAIT_MAX_SIGNALS];
-    int nready;
-    struct ready_watch ready[LOOP_WAIT_MAX_EVENTS];
-};
+/* The structs and constants shared with Python, in the one text that cffi's
+ * cdef reads too. */
+#include "loop_wait.h"
 
 static int64_t monotonic_ns(void)
 {
@@ -178,20 +122,12 @@ static int count_ticks(struct loop_wait *w, int timer_ready)
     return 0;
 }
 
-/* One read of the signalfd, several records at once; EAGAIN (another reader
- * took them, or a fault) means none. */
-static int read_signals(struct loop_wait *w)
+void decode_siginfo(const struct signalfd_siginfo *infos, int count,
+                    struct sig_info *records, int64_t read_ns)
 {
-    struct signalfd_siginfo infos[LOOP_WAIT_MAX_SIGNALS];
-    w->reads++;
-    ssize_t got = read(w->signalfd, infos, sizeof infos);
-    if (got < 0)
-        return errno == EAGAIN ? 0 : -1;
-    int count = (int)(got / (ssize_t)sizeof infos[0]);
-    int64_t read_ns = count > 0 ? monotonic_ns() : 0;  /* when the signals reached us */
     for (int i = 0; i < count; i++) {
         const struct signalfd_siginfo *info = &infos[i];
-        struct sig_info *record = &w->signals[i];
+        struct sig_info *record = &records[i];
         record->signo = info->ssi_signo;
         record->errno_value = info->ssi_errno;
         record->code = info->ssi_code;
@@ -210,6 +146,23 @@ static int read_signals(struct loop_wait *w)
         record->stime = (int64_t)info->ssi_stime;
         record->addr = (int64_t)info->ssi_addr;
         record->read_ns = read_ns;
+    }
+}
+
+/* One read of the signalfd, several records at once; EAGAIN (another reader
+ * took them, or a fault) means none. */
+static int read_signals(struct loop_wait *w)
+{
+    struct signalfd_siginfo infos[LOOP_WAIT_MAX_SIGNALS];
+    w->reads++;
+    ssize_t got = read(w->signalfd, infos, sizeof infos);
+    if (got < 0)
+        return errno == EAGAIN ? 0 : -1;
+    int count = (int)(got / (ssize_t)sizeof infos[0]);
+    int64_t read_ns = count > 0 ? monotonic_ns() : 0;  /* when the signals reached us */
+    decode_siginfo(infos, count, w->signals, read_ns);
+    for (int i = 0; i < count; i++) {
+        const struct sig_info *record = &w->signals[i];
         PROBE4(signal, record->signo, record->sender_pid, record->sender_uid, record->code);
     }
     w->nsignals = count;
@@ -248,7 +201,7 @@ int loop_wait(struct loop_wait *w)
             return -1;
         int timer_ready = 0, signals_ready = 0;
         for (int i = 0; i < ready; i++) {
-            uint32_t tag = events[i].data.u32;
+            uint64_t tag = events[i].data.u64;  /* as Epoll registers it */
             if (tag == TAG_TIMER) {
                 timer_ready = 1;
             } else if (tag == TAG_SIGNALS) {

@@ -100,8 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         # The native module first: on another system, "needs Linux" is the
-        # one thing worth saying.
-        from sigcounter.kernel import native  # noqa: F401
+        # one thing worth saying; the loop's wait then checks that the
+        # module's structs are the ones it reads.
+        from sigcounter.kernel import loopwait  # noqa: F401
         _set_identity()
         instruments = Instruments(options, outputs)
     except ImportError as exc:

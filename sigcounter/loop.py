@@ -16,7 +16,7 @@ import time
 
 from sigcounter.actions import TICK
 from sigcounter.events import Event, Tick
-from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
+from sigcounter.kernel.constants import TIMERFD
 from sigcounter.kernel.lean import TYPE_CHECKING, build_record
 from sigcounter.kernel.loopwait import LoopWait
 from sigcounter.kernel.probes import emit_semaphore, fire_emit
@@ -85,10 +85,6 @@ class TickLoop:
     def __init__(
         self, interval_ns: int, *, tick_source: str = TIMERFD, state: RunState | None = None,
     ) -> None:
-        if interval_ns <= 0:
-            raise ValueError(f"interval must be positive, got {interval_ns} ns")
-        if tick_source not in TICK_SOURCES:
-            raise ValueError(f"tick_source must be one of {TICK_SOURCES}, not {tick_source!r}")
         self.interval_ns = interval_ns
         self.tick_source = tick_source
         self.state = RunState() if state is None else state
@@ -102,10 +98,14 @@ class TickLoop:
         The mask comes first, so from here on a handled signal is queued for
         the signalfd instead of running its default action (terminate). The
         signals are the signal table's (``handled_signals()``), blocked in the
-        calling thread.
+        calling thread. LoopWait checks the interval and the tick source.
         """
         self._signals = SignalFD(handled_signals(), nonblocking=True)
-        self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
+        try:
+            self._wait = LoopWait(self._signals, self.interval_ns, tick_source=self.tick_source)
+        except BaseException:
+            self.close()
+            raise
         self.state.reset_ns = self._wait.arm()  # the count runs from the start of the ticks
         return self
 
@@ -117,8 +117,9 @@ class TickLoop:
     def watch(self, target: int | HasFileno, events: int, handler: Handler) -> int:
         """Watch another fd in the same epoll set (after ``open()``): when it is
         ready, ``handler(events)`` runs in the loop, after the wake-up's ticks
-        and before its signals; what it raises ends the loop. Returns the
-        watch's tag, for ``rewatch`` and ``unwatch``."""
+        and before its signals; what it raises ends the loop once the signals
+        already read in that wake-up are handled (the kernel has none left to
+        give again). Returns the watch's tag, for ``rewatch`` and ``unwatch``."""
         tag = self._opened("watch()").watch(target, events)
         self._handlers[tag] = handler
         return tag
@@ -179,8 +180,13 @@ class TickLoop:
                     state.tick(ticks)
                 if every_wake:
                     self._observe_wake(loop_wait, ticks, emit if emit_ticks else None, observer)
+                failed = None
                 for tag, events in watched:
-                    handlers[tag](events)
+                    try:
+                        handlers[tag](events)
+                    except BaseException as exc:
+                        failed = exc  # raised below, once the signals read are handled
+                        break
                 for info in signals:
                     # The signal path, written out here rather than in a call:
                     # every step between the wake-up and the write shows in
@@ -203,7 +209,11 @@ class TickLoop:
                     if observer is not None:
                         observer.dispatched(info, action.name, count, clock())
                     if action.ends_run:  # never templated: its Event was built above
+                        if failed is not None:
+                            raise failed
                         return event
+                if failed is not None:
+                    raise failed
                 if observer is not None:
                     observer.wake_done()
         finally:
@@ -213,7 +223,7 @@ class TickLoop:
     def _observe_wake(
         self, loop_wait: LoopWait, ticks: int, emit: Emit | None, observer: Observer | None,
     ) -> None:
-        wake = loop_wait.wake(ticks)
+        wake = loop_wait.last_wake(ticks)
         count = self.state.count
         if emit is not None and ticks:
             emit(Tick(TICK, count, ticks, wake.lateness_ns, wake.counted_ns))

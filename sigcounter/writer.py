@@ -114,7 +114,7 @@ class StdoutWriter:
         out here, one call to the sink's own write: each Python frame
         between the wake-up and the write shows in a SIGUSR1's latency."""
         put, pending, sink = self.put, self.queue.waiting, self.sink
-        send, fd, calls, call = sink.send, sink.write_fd, sink.calls, sink.call
+        send, fd, calls, syscall = sink.send, sink.write_fd, sink.calls, sink.syscall
         counting = self._count_calls
 
         def write_line(data: bytes) -> None:
@@ -122,7 +122,7 @@ class StdoutWriter:
                 put(data)
                 return
             if counting:
-                calls[call] += 1
+                calls[syscall] += 1
             try:
                 written = send(fd, data)
             except OSError as exc:

@@ -99,7 +99,7 @@ class TraceWriter(Observer):
         if self.error is not None:
             return
         self._slice("epoll_pwait", "wait", wake.begin_ns, wake.end_ns,
-                    ready=wake.ready, eintr=wake.interrupted)
+                    ready=wake.watched_ready, eintr=wake.interrupted)
         if wake.ticks:
             self._write("tick", "i", wake.counted_ns, s="t", cat="tick",
                         args={"expirations": wake.ticks, "count": count,

@@ -1,6 +1,7 @@
 # Hand-written stub for the cffi-built extension (no stub generator handles
-# cffi's API mode). Keep it in step with native/cdef.h: tests/kernel/test_stub.py
-# compares it with the built module's names and struct fields.
+# cffi's API mode). Keep it in step with native/cdef.h and native/loop_wait.h:
+# tests/kernel/test_stub.py compares it with the built module's names and
+# struct fields.
 from typing import Any
 
 class _FFI:
@@ -56,7 +57,6 @@ class _Lib:
     SI_USER: int
     SI_KERNEL: int
     SI_QUEUE: int
-    SI_TKILL: int
     CLOCK_REALTIME: int
     CLOCK_MONOTONIC: int
     CLOCK_BOOTTIME: int
@@ -94,6 +94,7 @@ class _Lib:
     TAG_SIGNALS: int
     TAG_FIRST_WATCH: int
     def loop_wait(self, wait: LoopWaitStruct) -> int: ...
+    def decode_siginfo(self, infos: Any, count: int, records: Any, read_ns: int) -> None: ...
     SIGCOUNTER_PROBES: int
     sigcounter_emit_semaphore: int
     def fire_emit(self, kind: int, count: int) -> None: ...

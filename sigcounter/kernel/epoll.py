@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from sigcounter.kernel.fd import FdObject, as_fd, check
+from sigcounter.kernel.fd import FdObject, as_fd, check, retry_on_eintr
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.native import ffi, lib
 
@@ -48,7 +48,6 @@ class Epoll(FdObject):
         super().__init__(check(lib.epoll_create1(lib.EPOLL_CLOEXEC if cloexec else 0)))
         self._maxevents = maxevents
         self._events = ffi.new("struct epoll_event[]", maxevents)
-        self.interrupted = 0  # EINTRs retried inside wait(), over the object's life
 
     def _ctl(self, op: int, target: int | HasFileno, events: int, data: int | None) -> None:
         fd = as_fd(target)
@@ -89,15 +88,9 @@ class Epoll(FdObject):
         mask = ffi.NULL if sigmask is None else sigmask.cdata
         deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
         timeout_ms = _timeout_ms(timeout)
-        while True:
-            try:
-                count = check(
-                    lib.epoll_pwait(epfd, self._events, self._maxevents, timeout_ms, mask)
-                )
-            except InterruptedError:
-                self.interrupted += 1
-                if deadline is not None:
-                    timeout_ms = _timeout_ms(max(0.0, deadline - time.monotonic()))
-                continue
-            events = self._events
-            return [(events[i].data.u64, events[i].events) for i in range(count)]
+        events = self._events
+        while (count := lib.epoll_pwait(epfd, events, self._maxevents, timeout_ms, mask)) < 0:
+            retry_on_eintr(ffi.errno)
+            if deadline is not None:
+                timeout_ms = _timeout_ms(max(0.0, deadline - time.monotonic()))
+        return [(events[i].data.u64, events[i].events) for i in range(count)]

@@ -3,7 +3,9 @@ by which a failed call becomes an ``OSError`` that carries the real errno."""
 
 from __future__ import annotations
 
+import errno
 import os
+from _warnings import warn
 
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.native import ffi
@@ -20,6 +22,15 @@ def os_error(code: int) -> OSError:
     """The ``OSError`` for errno ``code``: the right subclass (``InterruptedError``
     for EINTR, ``BlockingIOError`` for EAGAIN, ...) with the system's message."""
     return OSError(code, os.strerror(code))
+
+
+def retry_on_eintr(code: int) -> None:
+    """For a call that failed with errno ``code``: return if that was EINTR
+    (a signal or SIGSTOP/SIGCONT cut it short; the caller retries), else
+    raise its ``OSError``. Every retried call in the kernel layer goes
+    through here; only the failed path calls it, the good one pays nothing."""
+    if code != errno.EINTR:
+        raise os_error(code)
 
 
 def check(result: int) -> int:
@@ -41,7 +52,8 @@ def as_fd(target: int | HasFileno) -> int:
 
 class FdObject:
     """An object that *is* one file descriptor: ``fileno()``, ``close()``,
-    ``closed``, and ``with``; the fd is closed when the object is collected."""
+    ``closed``, and ``with``; the fd is closed when the object is collected,
+    with a ResourceWarning, as for a file left open."""
 
     _fd: int = -1
 
@@ -74,7 +86,11 @@ class FdObject:
         self.close()
 
     def __del__(self) -> None:
-        self.close()
+        # As io.FileIO does: a descriptor left to the collector is closed,
+        # and said (shown under -X dev or -W default), since it was a leak.
+        if self._fd >= 0:
+            warn(f"unclosed {self!r}", ResourceWarning, stacklevel=2, source=self)
+            self.close()
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"fd={self._fd}"

@@ -3,7 +3,7 @@
 README.md, "How it works", tells the design (one wait in C, the tick
 schedule's one owner, the two tick sources); this is its Python side: the C
 struct set up, ``wait()`` turning one return into (ticks, SigInfo records,
-ready watched fds), and ``wake()`` for the instruments.
+ready watched fds), and ``last_wake()`` for the instruments.
 
 The ``timeout`` tick source's wait is the time left to the next tick,
 rounded up to whole milliseconds and never under one: ticks are seen up to
@@ -19,16 +19,15 @@ same cure: ``signal.set_wakeup_fd()`` with that fd given to ``watch()``.
 
 from __future__ import annotations
 
-import errno
 import time
 
 from sigcounter.kernel.constants import TICK_SOURCES, TIMERFD
 from sigcounter.kernel.epoll import Epoll
-from sigcounter.kernel.fd import as_fd, os_error
+from sigcounter.kernel.fd import as_fd, retry_on_eintr
 from sigcounter.kernel.lean import TYPE_CHECKING, build_record
-from sigcounter.kernel.native import ffi, lib
+from sigcounter.kernel.native import ffi, lib, stale_module
 from sigcounter.kernel.record import Record
-from sigcounter.kernel.siginfo import SigInfo
+from sigcounter.kernel.siginfo import RECORD_WORDS, SigInfo
 from sigcounter.kernel.timerfd import TimerFD
 
 if TYPE_CHECKING:
@@ -39,16 +38,28 @@ if TYPE_CHECKING:
     from sigcounter.kernel.fd import HasFileno
     from sigcounter.kernel.signalfd import SignalFD
 
-EINTR = errno.EINTR
 _NONE = ()  # "nothing of that kind this time", without building an empty list
 _loop_wait = lib.loop_wait  # bound once: an attribute of lib is a dict lookup per call
 
-# struct sig_info is this many int64_t, in SigInfo's order (a test holds the
-# two together).
-RECORD_WORDS = len(SigInfo._fields)
-# The signal path's words of struct loop_wait, in a row (a test holds the
-# layout): the ticks not yet taken, the number of records, then the records.
-TICKS, NSIGNALS, RECORDS = 0, 1, 2
+
+def _signal_path_words() -> tuple[int, int]:
+    """Where ``nsignals`` and the first record sit, in 64-bit words from
+    ``ticks``, in the built module's struct loop_wait. ImportError if those
+    are not 64-bit words, or a ready fd's tag is not Epoll's 64 bits."""
+    fields = dict(ffi.typeof("struct loop_wait").fields)
+    start = fields["ticks"].offset
+    offsets = [fields[name].offset - start for name in ("nsignals", "signals")]
+    sizes = {ffi.sizeof(fields[name].type) for name in ("ticks", "nsignals")}
+    tag = dict(ffi.typeof("struct ready_watch").fields)["tag"].type
+    if any(offset % 8 for offset in offsets) or sizes != {8} or ffi.sizeof(tag) != 8:
+        raise stale_module("its struct loop_wait is not the one LoopWait reads")
+    return offsets[0] // 8, offsets[1] // 8
+
+
+# The signal path's words of struct loop_wait, read through one memoryview:
+# the ticks not yet taken, the number of records, then the records.
+TICKS = 0
+NSIGNALS, RECORDS = _signal_path_words()
 
 
 class Wake(Record):
@@ -56,7 +67,7 @@ class Wake(Record):
 
     __slots__ = ()
     _fields = (
-        "begin_ns", "end_ns", "ticks", "lateness_ns", "counted_ns", "ready", "epoll_waits",
+        "begin_ns", "end_ns", "ticks", "lateness_ns", "counted_ns", "watched_ready", "epoll_waits",
         "reads", "interrupted",
     )
     begin_ns: int  # CLOCK_MONOTONIC when the epoll_pwait began (taken in C)
@@ -64,7 +75,7 @@ class Wake(Record):
     ticks: int  # ticks counted in this wake-up
     lateness_ns: int  # counted_ns minus the due time of the last tick counted
     counted_ns: int  # when ticks were last counted (an earlier wake-up's if ticks == 0)
-    ready: int  # watched fds ready besides the timer and the signalfd
+    watched_ready: int  # watched fds ready (besides the timer and the signalfd)
     epoll_waits: int  # epoll_pwait calls since the last Wake (EINTR'd ones too)
     reads: int  # read calls (timerfd and signalfd) since the last Wake
     interrupted: int  # how many of those epoll_pwaits ended in EINTR
@@ -157,9 +168,7 @@ class LoopWait:
         signals read in the kernel's order, ready watched fds as (tag, events))."""
         state, out = self._state, self._out
         while (ready := _loop_wait(state)) < 0:
-            code = ffi.errno
-            if code != EINTR:
-                raise os_error(code)
+            retry_on_eintr(ffi.errno)
             self.interrupted += 1
         ticks = out[TICKS]
         if ticks:
@@ -179,7 +188,7 @@ class LoopWait:
             watched = [(item.tag, item.events) for item in state.ready[0:ready]]
         return ticks, signals, watched
 
-    def wake(self, ticks: int) -> Wake:
+    def last_wake(self, ticks: int) -> Wake:
         """The last wake-up, for instruments; ``ticks`` is what ``wait()`` returned."""
         state = self._state
         totals = (int(state.epoll_waits), int(state.reads), self.interrupted)

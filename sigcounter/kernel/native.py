@@ -1,7 +1,8 @@
 """Load the cffi extension, or explain in one sentence how to get it.
 
 Only the modules of this subpackage import it: the rest of the program sees
-plain Python values.
+plain Python values. The modules that read its structs check at import that
+they are the ones they expect (``stale_module``).
 """
 
 from __future__ import annotations
@@ -25,4 +26,15 @@ except ModuleNotFoundError as exc:  # pragma: no cover - exercised in a subproce
 except ImportError as exc:  # pragma: no cover - built, but the loader refused it
     raise ImportError(f"sig-counter's native module cannot be loaded: {exc}") from exc
 
-__all__ = ["ffi", "lib"]
+
+
+def stale_module(detail: str) -> ImportError:
+    """The one-line error for a built module whose structs are not the ones
+    this Python code reads (built from older or newer native sources)."""
+    return ImportError(
+        "sig-counter's native module sigcounter.kernel._native was built from other "
+        f"sources than this code ({detail}): rebuild it with `pip install .` or ./dev.sh run"
+    )
+
+
+__all__ = ["ffi", "lib", "stale_module"]

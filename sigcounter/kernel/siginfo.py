@@ -1,22 +1,26 @@
 """SigInfo: one dequeued signal, as the kernel describes it, and who sent it.
 
-Both readers of a signalfd give this one record: ``SignalFD.read()`` decodes
-the 128-byte ``struct signalfd_siginfo`` here, in Python; the loop's native
-wait copies the same fields in C (``struct sig_info``, all 64 bits wide, in
-this order) and adds the time of the read.
+Both readers of a signalfd give this one record, from the one C function
+that knows which kernel field is which, ``decode_siginfo`` (native/source.c):
+the loop's native wait calls it on what it reads, ``SignalFD.read()`` through
+``decode_siginfo`` here. Its output, ``struct sig_info`` (native/loop_wait.h),
+is SigInfo's fields in order, each an int64_t; the check below holds the
+built module to that at import, so a module built from other sources fails
+with one line instead of handing out shuffled fields.
 """
 
 from __future__ import annotations
 
-from sigcounter.kernel.native import lib
+from sigcounter.kernel.lean import build_record
+from sigcounter.kernel.native import ffi, lib, stale_module
 from sigcounter.kernel.record import Record
 
-RECORD_SIZE = 128  # sizeof(struct signalfd_siginfo), fixed by the kernel ABI
+RECORD_SIZE = ffi.sizeof("struct signalfd_siginfo")  # 128 on every Linux
 
 # si_code: how the signal was sent (siginfo.h). SI_USER: kill(2); SI_QUEUE:
-# sigqueue(3), which carries a value; SI_TKILL: tgkill(2); SI_KERNEL: the
-# kernel itself, for instance a terminal's Ctrl-C or hang-up.
-SI_USER, SI_KERNEL, SI_QUEUE, SI_TKILL = lib.SI_USER, lib.SI_KERNEL, lib.SI_QUEUE, lib.SI_TKILL
+# sigqueue(3), which carries a value; SI_KERNEL: the kernel itself, for
+# instance a terminal's Ctrl-C or hang-up.
+SI_USER, SI_KERNEL, SI_QUEUE = lib.SI_USER, lib.SI_KERNEL, lib.SI_QUEUE
 
 
 class SigInfo(Record):
@@ -67,25 +71,35 @@ class SigInfo(Record):
         return self.code == SI_QUEUE
 
 
+def _check_layout() -> int:
+    """struct sig_info's int64_t words per record, once its fields are known
+    to be SigInfo's, in order, each an int64_t (ImportError otherwise)."""
+    fields = ffi.typeof("struct sig_info").fields
+    names = tuple(name for name, _ in fields)
+    if names != SigInfo._fields or any(field.type.cname != "int64_t" for _, field in fields):
+        raise stale_module("its struct sig_info is not SigInfo's fields, each an int64_t")
+    return len(names)
+
+
+RECORD_WORDS = _check_layout()
+
+
 def decode_siginfo(data: bytes, read_ns: int = 0) -> list[SigInfo]:
     """Decode the records of one signalfd ``read()``; pure, no kernel needed.
 
-    The layout is twelve 32-bit fields (signed where the kernel's are), then
-    four 64-bit ones, read as signed as the native wait does; the rest of the
-    128 bytes is padding. Memoryview casts need no module (``_struct`` would
-    cost start-up time).
+    C decodes (the native wait's own ``decode_siginfo``) into int64_t words,
+    which come back as one list, sliced into records.
     """
-    if len(data) % RECORD_SIZE:
+    count, rest = divmod(len(data), RECORD_SIZE)
+    if rest:
         raise ValueError(
             f"signalfd data must be a multiple of {RECORD_SIZE} bytes, got {len(data)}"
         )
-    view, records = memoryview(data), []
-    for offset in range(0, len(data), RECORD_SIZE):
-        u32 = view[offset:offset + 48].cast("I")
-        i32 = view[offset:offset + 48].cast("i")
-        i64 = view[offset + 48:offset + 80].cast("q")
-        records.append(SigInfo(
-            u32[0], i32[1], i32[2], u32[3], u32[4], i32[5], u32[6], u32[7], u32[8], u32[9],
-            i32[10], i32[11], i64[0], i64[1], i64[2], i64[3], read_ns,
-        ))
-    return records
+    if not count:
+        return []
+    records = ffi.new("struct sig_info[]", count)
+    lib.decode_siginfo(ffi.from_buffer("struct signalfd_siginfo[]", data), count, records,
+                       read_ns)
+    words = memoryview(ffi.buffer(records)).cast("q").tolist()
+    return [build_record(SigInfo, words[start:start + RECORD_WORDS])
+            for start in range(0, len(words), RECORD_WORDS)]

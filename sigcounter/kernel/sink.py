@@ -46,7 +46,7 @@ class Sink:
     """Writes to ``fd``, which is never closed or changed here: plain ``write``."""
 
     kind = "file"
-    call = "write"  # the system call each write makes, for --stats
+    syscall = "write"  # the name of the system call each write makes, for --stats
     watchable = False  # epoll can say when it has room
     batch_bytes = BATCH  # bytes of whole lines a write may carry (one line is always allowed)
     lines_per_write = BATCH  # lines a write may carry
@@ -58,7 +58,7 @@ class Sink:
         self.write_fd = fd  # the descriptor written to: ours, where the route opened one
         self.terminal = terminal  # its name, or "" when not a terminal
         self.fallback = fallback  # why a pipe or terminal is written blocking; "" if not
-        self.calls = {self.call: 0}  # the system calls made, for --stats
+        self.calls = {self.syscall: 0}  # the system calls made, for --stats
 
     def describe(self, name: str) -> str:
         """``name`` with what it is, for messages: ``stdout (a pipe)``."""
@@ -67,7 +67,7 @@ class Sink:
     def write(self, data: bytes) -> int:
         """Write what the file takes now; the bytes written, 0 if it is full.
         Any other failure is the OSError, with its errno."""
-        self.calls[self.call] += 1
+        self.calls[self.syscall] += 1
         try:
             return self.send(self.write_fd, data)
         except BlockingIOError:
@@ -122,7 +122,7 @@ class NowaitPipeSink(Sink):
     only for pipes made by pipe(2), not FIFOs."""
 
     kind = "pipe"
-    call = "pwritev2"
+    syscall = "pwritev2"
     watchable = True
     batch_bytes = PIPE_BUF
 
@@ -140,7 +140,7 @@ class StreamSocketSink(Sink):
     """send(MSG_DONTWAIT) on a second fd for the same socket."""
 
     kind = "stream socket"
-    call = "sendto"  # send(2) is sendto(2) with no address
+    syscall = "sendto"  # send(2) is sendto(2) with no address
     watchable = True
 
     def __init__(self, fd: int, own: _socket.socket) -> None:

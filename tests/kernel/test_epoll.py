@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import signal
 import time
+import warnings
 from collections.abc import Iterator
 
 import pytest
@@ -127,3 +129,25 @@ def test_closed_epoll_refuses_use() -> None:
     assert epoll.closed and "closed" in repr(epoll)
     with pytest.raises(ValueError):
         epoll.wait(0)
+
+
+def test_an_epoll_left_open_warns_as_a_file_does_and_is_closed() -> None:
+    """An FdObject collected while open gives a ResourceWarning naming it, as
+    io.FileIO does, and its fd is closed."""
+    epoll = Epoll()
+    fd = epoll.fileno()
+    with pytest.warns(ResourceWarning, match=f"unclosed <Epoll fd={fd}>"):
+        del epoll
+        gc.collect()
+    with pytest.raises(OSError) as closed:
+        os.fstat(fd)
+    assert closed.value.errno == errno.EBADF
+
+
+def test_an_epoll_closed_in_time_says_nothing() -> None:
+    """close() before collection: no ResourceWarning."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Epoll().close()
+        gc.collect()
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

@@ -144,12 +144,53 @@ def test_run_needs_open() -> None:
         TickLoop(MS).run(lambda event: None)
 
 
-def test_interval_and_tick_source_are_checked() -> None:
-    """A zero period (a disarmed timer) or an unknown tick source is refused."""
-    with pytest.raises(ValueError):
-        TickLoop(0)
-    with pytest.raises(ValueError, match="tick_source"):
-        TickLoop(MS, tick_source="sleep")
+def _refused_at_open(interval_ns: int, tick_source: str) -> tuple[str, bool]:
+    loop = TickLoop(interval_ns, tick_source=tick_source)
+    try:
+        loop.open()
+    except ValueError as exc:
+        return str(exc), loop._signals is None
+    loop.close()
+    return "opened", True
+
+
+def test_interval_and_tick_source_are_checked_at_open() -> None:
+    """A zero period (a disarmed timer) or an unknown tick source is refused by
+    open(), which leaves no signalfd behind."""
+    assert in_child(lambda: _refused_at_open(0, "timerfd")) == (
+        "interval must be a positive int of ns, got 0", True)
+    message, closed = in_child(lambda: _refused_at_open(MS, "sleep"))
+    assert "tick_source" in message and closed
+
+
+def _handler_fails_with_signals_read(last: int) -> tuple[list[str], str]:
+    """A watched fd whose handler raises, ready in the same wake-up as
+    SIGUSR1, SIGUSR2 and ``last``: what was emitted, and what run() raised."""
+    emitted: list[str] = []
+    read_end, write_end = os.pipe()
+    with TickLoop(1000 * MS) as loop:
+        def broken(events: int) -> None:
+            raise RuntimeError("the watched fd's handler failed")
+
+        loop.watch(read_end, EPOLLIN, broken)
+        os.write(write_end, b"x")
+        for signum in (signal.SIGUSR1, signal.SIGUSR2, last):
+            os.kill(os.getpid(), signum)
+        try:
+            loop.run(lambda event: emitted.append(event.action.name))
+        except RuntimeError as exc:
+            return emitted, str(exc)
+    return emitted, "nothing raised"
+
+
+@pytest.mark.parametrize("last", [signal.SIGUSR1, signal.SIGTERM], ids=["none", "SIGTERM"])
+def test_a_failing_handler_loses_no_signal_read_with_it(last: int) -> None:
+    """The signals read in the wake-up where a watched fd's handler raised are
+    handled, a shutdown among them too, before run() raises what the handler did."""
+    emitted, raised = in_child(lambda: _handler_fails_with_signals_read(last))
+    ending = [SHUTDOWN.name] if last == signal.SIGTERM else []
+    assert emitted == [DISPLAY.name, RESET.name, *ending]
+    assert raised == "the watched fd's handler failed"
 
 
 def _watched_fd_handled_before_signals() -> list[str]:

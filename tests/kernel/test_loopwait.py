@@ -14,9 +14,10 @@ import pytest
 from support import in_child, poll_until
 
 from sigcounter.kernel.constants import TICK_SOURCES, TIMEOUT, TIMERFD
-from sigcounter.kernel.epoll import EPOLLIN
-from sigcounter.kernel.loopwait import LoopWait
-from sigcounter.kernel.siginfo import SigInfo
+from sigcounter.kernel.epoll import EPOLLIN, Epoll
+from sigcounter.kernel.loopwait import NSIGNALS, RECORDS, TICKS, LoopWait
+from sigcounter.kernel.native import ffi, lib
+from sigcounter.kernel.siginfo import RECORD_WORDS, SigInfo
 from sigcounter.kernel.signalfd import SignalFD
 
 MS = 1_000_000
@@ -145,7 +146,7 @@ def _schedule(tick_source: str) -> tuple[int, int, int, int]:
         total, latenesses = 0, []
         while total < 20:
             ticks, _records, _ = wait.wait()
-            wake = wait.wake(ticks)
+            wake = wait.last_wake(ticks)
             total += ticks
             if ticks:
                 latenesses.append(wake.lateness_ns)
@@ -176,6 +177,38 @@ def _watched_fd() -> list[tuple[int, int]]:
 def test_a_ready_watched_fd_comes_back_by_its_tag() -> None:
     """A watched fd is reported by the tag watch() gave, not by its fd number."""
     assert in_child(_watched_fd) == [(0, EPOLLIN)]
+
+
+def test_an_epoll_tag_comes_back_whole_all_64_bits() -> None:
+    """The wait hands back the 64-bit data Epoll registered: a tag above 2**32
+    returns unchanged (a 32-bit read in C would return its low or high half)."""
+    tag = 2**40 + lib.TAG_FIRST_WATCH
+    read_end, write_end = os.pipe()
+    with Epoll() as epoll:
+        state = ffi.new("struct loop_wait *")
+        state.epfd, state.timerfd, state.signalfd = epoll.fileno(), -1, -1
+        state.interval_ns, state.start_ns = 1000 * MS, time.monotonic_ns()
+        epoll.register(read_end, EPOLLIN, data=tag)
+        os.write(write_end, b"x")
+        try:
+            assert lib.loop_wait(state) == 1
+            assert (state.ready[0].tag, state.ready[0].events) == (tag, EPOLLIN)
+        finally:
+            os.close(read_end)
+            os.close(write_end)
+
+
+def test_the_signal_path_words_are_the_structs_fields() -> None:
+    """The words LoopWait reads through its memoryview are struct loop_wait's
+    ticks, nsignals and first record's signo, at the offsets taken at import."""
+    with SignalFD([signal.SIGUSR1], block=False) as signalfd, \
+            LoopWait(signalfd, MS) as wait:
+        state = wait._state
+        state.ticks, state.nsignals, state.signals[0].signo = 5, 3, signal.SIGUSR2
+        state.signals[1].read_ns = 77
+        words = wait._out
+        assert (words[TICKS], words[NSIGNALS], words[RECORDS]) == (5, 3, signal.SIGUSR2)
+        assert words[RECORDS + 2 * RECORD_WORDS - 1] == 77
 
 
 def test_bad_arguments_are_value_errors() -> None:

@@ -6,13 +6,13 @@ import os
 import platform
 import select
 import signal
-import struct
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
-from support import SIGINFO_LAYOUT, in_child
+from support import in_child
 from support.procfs import blocked_signals
 
 from sigcounter.kernel.fd import check
@@ -24,20 +24,6 @@ from sigcounter.kernel.sigset import Sigset
 def test_siginfo_is_the_kernel_record_size() -> None:
     """One signalfd record is 128 bytes, as the decoder assumes."""
     assert ffi.sizeof("struct signalfd_siginfo") == RECORD_SIZE == 128
-
-
-def test_decoder_layout_matches_the_c_struct() -> None:
-    """The pure decoder's field offsets are the compiler's offsets."""
-    names = [
-        "ssi_signo", "ssi_errno", "ssi_code", "ssi_pid", "ssi_uid", "ssi_fd", "ssi_tid",
-        "ssi_band", "ssi_overrun", "ssi_trapno", "ssi_status", "ssi_int", "ssi_ptr",
-        "ssi_utime", "ssi_stime", "ssi_addr",
-    ]
-    codes = SIGINFO_LAYOUT.lstrip("=")
-    assert len(codes) == len(names)
-    for index, name in enumerate(names):
-        offset = struct.calcsize("=" + codes[:index])
-        assert ffi.offsetof("struct signalfd_siginfo", name) == offset, name
 
 
 def test_constants_agree_with_the_standard_library() -> None:
@@ -79,6 +65,39 @@ def test_not_linux_is_one_clear_line() -> None:
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "needs Linux" in result.stderr and "'darwin'" in result.stderr
+
+
+HEADER = Path(__file__).parents[2] / "native" / "loop_wait.h"
+# Modules built from other sources: as cffi would see them, the functions left out.
+STALE_LAYOUTS = {
+    "struct sig_info": "struct sig_info { int64_t signo; int64_t code; };",
+    "struct loop_wait": HEADER.read_text().split("int loop_wait(")[0].replace(
+        "uint64_t tag;", "uint32_t tag;"),
+}
+
+
+def _stale_module(cdef: str) -> str:
+    """Code that puts a module with ``cdef``'s structs in place of the built one."""
+    cdef = "struct signalfd_siginfo { char bytes[128]; };\n" + cdef
+    return (
+        "import types, cffi\n"
+        "import sigcounter.kernel._native as built\n"
+        f"stale = cffi.FFI()\nstale.cdef({cdef!r})\n"
+        "sys.modules['sigcounter.kernel._native'] = types.SimpleNamespace(ffi=stale, "
+        "lib=built.lib)\n"
+    )
+
+
+@pytest.mark.parametrize("struct", sorted(STALE_LAYOUTS))
+def test_a_module_built_from_other_sources_is_one_clear_line(struct: str) -> None:
+    """A native module whose sig_info is not SigInfo's layout, or whose epoll tags
+    are 32 bits, fails at start-up with one line saying to rebuild it, not with
+    shifted fields or a traceback."""
+    result = _import_error(_stale_module(STALE_LAYOUTS[struct]))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "built from other sources" in result.stderr and struct in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 # glibc's two internal signals, below the SIGRTMIN it reports: thread cancellation and

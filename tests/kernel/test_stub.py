@@ -43,32 +43,3 @@ def test_stub_struct_fields_are_the_compilers(stub_class: str, c_type: str) -> N
     """The stub's struct fields are the C struct's, in declaration order."""
     fields = [name for name, _field in ffi.typeof(c_type).fields]
     assert _stub_classes()[stub_class] == fields
-
-
-def test_signal_records_are_flat_int64_in_the_python_order() -> None:
-    """struct sig_info is SigInfo's fields, in order, each an int64_t: the
-    native wait's records are unpacked as one flat array, into the record
-    SignalFD.read() gives too."""
-    from sigcounter.kernel.loopwait import RECORD_WORDS
-    from sigcounter.kernel.siginfo import SigInfo
-
-    fields = ffi.typeof("struct sig_info").fields
-    assert [name for name, _ in fields] == list(SigInfo._fields)
-    assert {field.type.cname for _, field in fields} == {"int64_t"}
-    assert ffi.sizeof("struct sig_info") == 8 * RECORD_WORDS
-
-
-def test_the_signal_paths_words_are_in_a_row() -> None:
-    """struct loop_wait's ticks, nsignals and records are 64-bit words in a
-    row, as LoopWait reads them through one memoryview."""
-    from sigcounter.kernel.loopwait import NSIGNALS, RECORDS, TICKS
-
-    start = ffi.offsetof("struct loop_wait", "ticks")
-
-    def word(field: str) -> int:
-        return (ffi.offsetof("struct loop_wait", field) - start) // 8
-
-    fields = dict(ffi.typeof("struct loop_wait").fields)
-    assert start % 8 == 0
-    assert (word("ticks"), word("nsignals"), word("signals")) == (TICKS, NSIGNALS, RECORDS)
-    assert {fields["ticks"].type.cname, fields["nsignals"].type.cname} <= {"uint64_t", "int64_t"}

@@ -26,16 +26,11 @@ if TYPE_CHECKING:
     from sigcounter.kernel.siginfo import SigInfo
 
 __all__ = [
-    "COUNT", "DEADLINE", "READY", "SIGINFO_LAYOUT", "SIG_COUNTER", "Child", "NoLine",
+    "COUNT", "DEADLINE", "READY", "SIG_COUNTER", "Child", "NoLine",
     "Running", "blocked_signals", "in_child", "poll_until", "siginfo",
 ]
 
 T = TypeVar("T")
-
-# struct signalfd_siginfo up to ssi_addr as a struct-module format, native byte
-# order: twelve 32-bit fields (I unsigned, i signed), then four 64-bit ones.
-SIGINFO_LAYOUT = "=IiiIIiIIIIiiqqqq"
-
 
 def in_child(function: Callable[[], T], timeout: float = DEADLINE) -> T:
     """Run ``function`` in a forked child and return its result.

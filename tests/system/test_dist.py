@@ -144,7 +144,8 @@ def test_the_sdist_carries_the_sources_tests_docs_and_licence(dist: Dist) -> Non
     wanted = {name for name in source_files() if name.startswith(("tests/", "docs/"))}
     assert len(wanted) > 50  # the listing worked
     wanted |= {"LICENSE", "README.md", "dev.sh", "man/sig-counter.1", "bin/sig-counter",
-               "native/build_native.py", "native/cdef.h", "native/source.c", "setup.py",
+               "native/build_native.py", "native/cdef.h", "native/loop_wait.h",
+               "native/source.c", "setup.py",
                "pyproject.toml"}
     assert wanted - members == set()
     assert [name for name in members if re.search(r"__pycache__|\.so$|\.pyc$", name)] == []

@@ -46,6 +46,8 @@ class FailingImport:
         if name == os.environ["FAIL_IMPORT"]:
             if os.environ["FAIL_WITH"] == "MemoryError":
                 raise MemoryError
+            if os.environ["FAIL_WITH"] == "SystemError":
+                raise SystemError("error return without exception set")
             raise OSError(12, "Cannot allocate memory", name)
         return None
 
@@ -75,6 +77,45 @@ def test_out_of_memory_while_importing_is_one_line(
     assert "Traceback" not in result.stderr
     # Failing in the middle of the run, its ready line came first.
     assert len(lines) == (2 if module == "sigcounter.instruments.explain" else 1), lines
+
+
+def _fail_import_with_system_error(tmp_path: Path, limit_kib: int | None) -> Child:
+    """The plain run, its import of sigcounter.serve failing with a SystemError,
+    under ``ulimit -v limit_kib`` (None: no limit)."""
+    (tmp_path / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    environment = {"PYTHONPATH": str(tmp_path), "FAIL_IMPORT": "sigcounter.serve",
+                   "FAIL_WITH": "SystemError", "PATH": "/usr/bin:/bin"}
+    limit = None if limit_kib is None else limit_kib * 1024
+
+    def limited() -> None:
+        if limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return Child([str(SIG_COUNTER)], stdout=subprocess.DEVNULL, cwd=ELSEWHERE,
+                 env=environment, preexec_fn=limited)
+
+
+def test_a_system_error_with_memory_to_spare_is_not_called_out_of_memory(
+    tmp_path: Path,
+) -> None:
+    """A SystemError while memory is plentiful is a fault, shown with its traceback,
+    never "out of memory"."""
+    with _fail_import_with_system_error(tmp_path, None) as run:
+        status = run.wait_exit()
+        stderr = "".join(run.rest_of_stderr())
+    assert status == 1
+    assert "Traceback" in stderr and "SystemError: error return without exception set" in stderr
+    assert OUT_OF_MEMORY not in stderr
+
+
+def test_a_system_error_with_memory_short_is_one_line(tmp_path: Path) -> None:
+    """The same SystemError under a ulimit -v a megabyte above the plain run's
+    peak (so 8 MiB more cannot be had) is the out-of-memory line, status 1."""
+    peak = _address_space_kib([str(SIG_COUNTER), "--interval", "0.05"])
+    with _fail_import_with_system_error(tmp_path, peak + 1024) as run:
+        status = run.wait_exit()
+        stderr = "".join(run.rest_of_stderr())
+    assert (status, stderr) == (1, OUT_OF_MEMORY)
 
 
 def _first_statements_end(launcher: Path) -> int:

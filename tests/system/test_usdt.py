@@ -169,7 +169,7 @@ def test_emit_semaphore_is_up_only_while_a_tracer_is_attached(
         assert enabled() == "0"
     finally:
         child.kill()
-        child.wait(timeout=DEADLINE)
+        child.communicate(timeout=DEADLINE)  # reaps it and closes its pipes
 
 
 def test_explain_prints_a_bpftrace_command_that_attaches(sig_counter: StartFn) -> None:
