@@ -18,8 +18,9 @@ from sigcounter.actions import TICK
 from sigcounter.events import Event, Tick
 from sigcounter.kernel.constants import TIMERFD
 from sigcounter.kernel.lean import TYPE_CHECKING, build_record
-from sigcounter.kernel.loopwait import LoopWait
+from sigcounter.kernel.loopwait import RECORDS, LoopWait
 from sigcounter.kernel.probes import emit_semaphore, fire_emit
+from sigcounter.kernel.siginfo import RECORD_WORDS
 from sigcounter.kernel.signalfd import SignalFD
 from sigcounter.kernel.signals import signal_name
 from sigcounter.output import line_templates
@@ -166,8 +167,8 @@ class TickLoop:
         """
         loop_wait = self._opened("run()")
         every_wake = loop_wait.every_wake = observer is not None or emit_ticks
-        wait, state, clock, handlers = loop_wait.wait, self.state, time.monotonic_ns, \
-            self._handlers
+        wait, words, record_at = loop_wait.wait_in_place, loop_wait.words, loop_wait.record_at
+        state, clock, handlers = self.state, time.monotonic_ns, self._handlers
         answers = _answers(plain=write_line is not None)
         write = _no_line if write_line is None else write_line
         if observer is not None:
@@ -175,7 +176,7 @@ class TickLoop:
                              state.count)
         try:
             while True:
-                ticks, signals, watched = wait()
+                ticks, nsignals, watched = wait()
                 if ticks:
                     state.tick(ticks)
                 if every_wake:
@@ -187,17 +188,22 @@ class TickLoop:
                     except BaseException as exc:
                         failed = exc  # raised below, once the signals read are handled
                         break
-                for info in signals:
+                for start in range(RECORDS, RECORDS + RECORD_WORDS * nsignals, RECORD_WORDS):
                     # The signal path, written out here rather than in a call:
                     # every step between the wake-up and the write shows in
-                    # the latency.
+                    # the latency. The signal's record is built only when its
+                    # answer reads more than the number: an effect, an Event,
+                    # an observer.
                     try:  # free unless it raises; .get() and a test of None are not
-                        action, template, shows_count = answers[info.signo]
+                        action, template, shows_count = answers[words[start]]
                     except KeyError:
-                        raise UnhandledSignal(f"{signal_name(info.signo)} has no row in the "
+                        raise UnhandledSignal(f"{signal_name(words[start])} has no row in the "
                                               "signal table") from None
-                    if (effect := action.effect) is not None:
-                        effect(state, info)
+                    effect = action.effect
+                    if template is None or effect is not None or observer is not None:
+                        info = record_at(start)
+                        if effect is not None:
+                            effect(state, info)
                     count = state.count
                     if template is None:  # the run's last line, --json, -v or a notifier
                         event = build_record(Event, (action, count, state.reset_ns, info))

@@ -166,6 +166,25 @@ class LoopWait:
     def wait(self) -> tuple[int, Sequence[SigInfo], Sequence[tuple[int, int]]]:
         """Block until Python has something to do: (ticks counted meanwhile,
         signals read in the kernel's order, ready watched fds as (tag, events))."""
+        ticks, count, watched = self.wait_in_place()
+        signals: Sequence[SigInfo] = _NONE
+        if count == 1:
+            signals = [build_record(SigInfo, self._first_record.tolist())]
+        elif count:
+            # The records are one flat array of int64_t, taken in a single call,
+            # and built as tuples straight away (lean.build_record).
+            words = self._out[RECORDS:RECORDS + RECORD_WORDS * count].tolist()
+            signals = [build_record(SigInfo, words[start:start + RECORD_WORDS])
+                       for start in range(0, RECORD_WORDS * count, RECORD_WORDS)]
+        return ticks, signals, watched
+
+    def wait_in_place(self) -> tuple[int, int, Sequence[tuple[int, int]]]:
+        """``wait()`` with the signals left where the native wait put them:
+        (ticks, how many signals, ready watched fds). Until the next wait,
+        the i-th signal's number is ``words[RECORDS + i * RECORD_WORDS]`` and
+        ``record_at(RECORDS + i * RECORD_WORDS)`` is its SigInfo: the loop
+        reads the number of every signal and builds the record only for a
+        signal whose answer reads more of it (docs/performance.md)."""
         state, out = self._state, self._out
         while (ready := _loop_wait(state)) < 0:
             retry_on_eintr(ffi.errno)
@@ -173,20 +192,19 @@ class LoopWait:
         ticks = out[TICKS]
         if ticks:
             out[TICKS] = 0
-        # The records are one flat array of int64_t, taken in a single call,
-        # and built as tuples straight away (lean.build_record: the signal path).
-        signals: Sequence[SigInfo] = _NONE
-        if count := out[NSIGNALS]:
-            if count == 1:
-                signals = [build_record(SigInfo, self._first_record.tolist())]
-            else:
-                words = out[RECORDS:RECORDS + RECORD_WORDS * count].tolist()
-                signals = [build_record(SigInfo, words[start:start + RECORD_WORDS])
-                           for start in range(0, RECORD_WORDS * count, RECORD_WORDS)]
         watched: Sequence[tuple[int, int]] = _NONE
         if ready:
             watched = [(item.tag, item.events) for item in state.ready[0:ready]]
-        return ticks, signals, watched
+        return ticks, out[NSIGNALS], watched
+
+    @property
+    def words(self) -> memoryview:
+        """The signal path's words of the struct (int64_t each), read in place."""
+        return self._out
+
+    def record_at(self, start: int) -> SigInfo:
+        """The SigInfo whose record begins at word ``start`` of ``words``."""
+        return build_record(SigInfo, self._out[start:start + RECORD_WORDS].tolist())
 
     def last_wake(self, ticks: int) -> Wake:
         """The last wake-up, for instruments; ``ticks`` is what ``wait()`` returned."""
