@@ -90,6 +90,8 @@ test_packages() {  # the programs the test suite runs, beyond the build's
     have man || echo man-db
     # docs/service.md's install block is run through sudo as well as by root.
     have sudo || echo sudo
+    # README.md's pipx install is tried with Debian's own pipx too.
+    [ -x /usr/bin/pipx ] || echo pipx
 }
 
 system_packages() {  # system_packages run|test|bench|dist
