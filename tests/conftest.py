@@ -9,13 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import pytest
-from support import SIG_COUNTER, Running
+from support import SIG_COUNTER, Running, StartFn
 
 TESTS = Path(__file__).parent
 # The folders a test may live in, each named for what its tests need (and so
@@ -56,14 +55,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-def sig_counter() -> Iterator[Callable[..., Running]]:
-    """Start sig-counter with the given options; killed in teardown."""
+def sig_counter() -> Iterator[StartFn]:
+    """Start sig-counter with the given options (keywords go to Popen, as ``Child``
+    takes them); killed in teardown."""
     if not SIG_COUNTER.exists():
         pytest.fail(f"{SIG_COUNTER} is not installed: run ./dev.sh test")
     started: list[Running] = []
 
-    def start(*args: str, stdout: int | IO[bytes] = subprocess.PIPE) -> Running:
-        running = Running(*args, stdout=stdout)
+    def start(*args: str, **popen: Any) -> Running:
+        running = Running(*args, **popen)
         started.append(running)
         return running
 

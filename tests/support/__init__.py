@@ -19,7 +19,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from support.lines import NoLine
-from support.process import COUNT, DEADLINE, READY, SIG_COUNTER, Child, Running, poll_until
+from support.process import (
+    COUNT,
+    DEADLINE,
+    READY,
+    SIG_COUNTER,
+    Child,
+    Running,
+    StartFn,
+    poll_until,
+)
 from support.procfs import blocked_signals
 
 if TYPE_CHECKING:
@@ -27,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COUNT", "DEADLINE", "READY", "SIGINFO_LAYOUT", "SIG_COUNTER", "Child", "NoLine",
-    "Running", "blocked_signals", "in_child", "poll_until", "siginfo",
+    "Running", "StartFn", "blocked_signals", "in_child", "poll_until", "siginfo",
 ]
 
 T = TypeVar("T")

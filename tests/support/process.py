@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from support.lines import Lines, NoLine, next_line, pump
 from support.procfs import blocked_signals, descendants, kill_each
@@ -153,6 +153,11 @@ class Child:
             if not skip_other_lines:
                 raise AssertionError(f"unexpected stdout line {text!r}")
 
+    def count_after_a_tick(self) -> int:
+        """Ask for the count until it is above zero, which shows that the run both
+        ticks and answers; return it."""
+        return poll_until(self.count, self.deadline, what=f"a tick counted by {self.pid}")
+
     def drain_until(self, marker: bytes, timeout: float) -> int:
         """Read lines until one equals ``marker``; return how many came before it."""
         deadline, before = time.monotonic() + timeout, 0
@@ -212,11 +217,15 @@ class Running(Child):
     def __init__(
         self,
         *args: str,
-        stdout: int | IO[bytes] = subprocess.PIPE,
         program: Sequence[str] = (str(SIG_COUNTER),),
         cwd: Path | None = None,
+        **popen: Any,
     ) -> None:
-        super().__init__([*program, *args], stdout=stdout, cwd=cwd)
+        super().__init__([*program, *args], cwd=cwd, **popen)
+
+
+# What the ``sig_counter`` fixture gives a test: start sig-counter with these options.
+StartFn = Callable[..., Running]
 
 
 @atexit.register

@@ -13,13 +13,12 @@ import socket
 import stat
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, SIG_COUNTER, Running, in_child, poll_until
+from support import DEADLINE, SIG_COUNTER, StartFn, in_child, poll_until
 
-StartFn = Callable[..., Running]
 OPTIONS = ["--trace", "--cpuprofile", "--pidfile"]
 SHUTDOWN = "received terminated \N{EM DASH} shutting down\n".encode()
 

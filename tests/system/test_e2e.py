@@ -8,16 +8,14 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, blocked_signals, poll_until
 
 from sigcounter.signaltable import handled_signals
 
 INTERVAL = 0.05  # seconds; short so tests see many ticks quickly
-StartFn = Callable[..., Running]
 
 
 @pytest.fixture

@@ -8,16 +8,14 @@ import pstats
 import re
 import signal
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, poll_until
 from support.tools import needs_root
 from support.tracecheck import check_trace, load_trace
 from support.unprivileged import as_user_argv
 
-StartFn = Callable[..., Running]
 INTERVAL = "0.02"
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, poll_until
 from support.strace import Strace, from_the_start
 
-StartFn = Callable[..., Running]
 INTERVAL_S = 0.01
 SHUTDOWN = "received terminated \N{EM DASH} shutting down\n"
 

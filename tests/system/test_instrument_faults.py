@@ -10,15 +10,14 @@ import os
 import select
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, blocked_signals, poll_until
 from support.tools import needs_root
 
-StartFn = Callable[..., Running]
 TMPFS_BYTES = 64 * 1024
 SHUTDOWN = "received terminated \N{EM DASH} shutting down\n".encode()
 

@@ -10,16 +10,15 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, blocked_signals, poll_until
 from support.notify import Manager, listen
 
 from sigcounter.signaltable import handled_signals
 
-StartFn = Callable[..., Running]
 WATCHDOG = "WATCHDOG=1"
 STATUS = re.compile(r"^STATUS=ticking every [0-9.]+s; count (\d+) at SIGUSR1$")
 

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from support import COUNT, SIG_COUNTER, Running, blocked_signals
 
 from sigcounter.signaltable import ROWS
 
-StartFn = Callable[..., Running]
 EVERY_ROW = {row.signo for row in ROWS}
 LAUNCHERS = {
     "command": (str(SIG_COUNTER),),

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import Running, poll_until
+from support import StartFn, poll_until
 from support.strace import Call, Strace
 
-StartFn = Callable[..., Running]
 INTERVAL = "0.02"
 
 
