@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from support import SIG_COUNTER, Running, StartFn
+from support.deadline import BACKSTOP
 
 TESTS = Path(__file__).parent
 # The folders a test may live in, each named for what its tests need (and so
@@ -44,7 +45,8 @@ def pytest_configure() -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test ``unit``, ``kernel`` or ``system`` by the folder it lives in."""
+    """Mark every test ``unit``, ``kernel`` or ``system`` by the folder it lives in, and
+    give each without a timeout of its own the backstop, which scales with DEADLINE."""
     for item in items:
         parts = item.path.relative_to(TESTS).parts if item.path.is_relative_to(TESTS) else ()
         if len(parts) < 2 or parts[0] not in KINDS:
@@ -52,6 +54,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 f"{item.nodeid}: tests belong in tests/unit, tests/kernel or tests/system"
             )
         item.add_marker(parts[0])
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BACKSTOP))
 
 
 @pytest.fixture

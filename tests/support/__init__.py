@@ -18,10 +18,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from support.deadline import DEADLINE
 from support.lines import NoLine
 from support.process import (
     COUNT,
-    DEADLINE,
     READY,
     SIG_COUNTER,
     Child,

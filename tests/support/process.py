@@ -26,11 +26,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from support.deadline import DEADLINE
 from support.lines import Lines, NoLine, next_line, pump
 from support.procfs import blocked_signals, descendants, kill_each
 
 T = TypeVar("T")
-DEADLINE = 10.0  # seconds any single expected event may take on a loaded VM
 # The console script next to this interpreter: the command users run.
 SIG_COUNTER = Path(sys.executable).with_name("sig-counter")
 READY = re.compile(r"^sig-counter: pid (\d+) ready")

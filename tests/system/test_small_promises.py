@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support import DEADLINE, READY, SIG_COUNTER, Child, NoLine
+from support.deadline import BACKSTOP
 
 import sigcounter
 
@@ -169,7 +170,7 @@ def _address_space_kib(command: list[str]) -> int:
 # 23 start-ups, each under its own deadline: on a loaded machine they take
 # longer than the suite's 60 s backstop, which is there for one hang, and
 # here the deadlines catch a hang.
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(4 * BACKSTOP)
 @pytest.mark.parametrize("launcher", list(LAUNCHERS))
 def test_a_tight_ulimit_v_never_gives_a_traceback_from_the_program(launcher: str) -> None:
     """Under limits from 2 MiB below the plain run's address space up to it, in steps
