@@ -218,7 +218,7 @@ class Running(Child):
         self,
         *args: str,
         program: Sequence[str] = (str(SIG_COUNTER),),
-        cwd: Path | None = None,
+        cwd: Path | str | None = None,
         **popen: Any,
     ) -> None:
         super().__init__([*program, *args], cwd=cwd, **popen)

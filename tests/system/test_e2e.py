@@ -5,13 +5,21 @@ from __future__ import annotations
 import os
 import select
 import signal
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, blocked_signals, poll_until
+from support import (
+    COUNT,
+    DEADLINE,
+    SIG_COUNTER,
+    Child,
+    Running,
+    StartFn,
+    blocked_signals,
+    poll_until,
+)
 
 from sigcounter.signaltable import handled_signals
 
@@ -145,22 +153,16 @@ def test_piped_into_head_exits_without_waiting_for_a_write(tmp_path: Path) -> No
     """`sig-counter | head -1`: once head is gone, sig-counter exits too, no traceback."""
     errors = tmp_path / "stderr"
     with errors.open("wb") as stderr:
-        shell = subprocess.Popen(
-            ["sh", "-c", f"'{SIG_COUNTER}' --interval {INTERVAL} | head -1"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-        )
-    try:
+        shell = Child(["sh", "-c", f"'{SIG_COUNTER}' --interval {INTERVAL} | head -1"],
+                      stderr=stderr)
+    with shell:
         pid = int(poll_until(lambda: errors.read_text().split(" ")[2:3], what="ready")[0])
         os.kill(pid, signal.SIGUSR1)
-        out, _ = shell.communicate(timeout=DEADLINE)
-        assert COUNT.match(out.decode())
+        assert COUNT.match(shell.line().decode())
+        shell.wait_exit()
         poll_until(lambda: not Path(f"/proc/{pid}").exists(), what="sig-counter to exit")
         lines = errors.read_text().splitlines()
         assert lines[1:] == ["sig-counter: stdout was closed by its reader; stopping"]
-    finally:
-        if shell.poll() is None:
-            shell.kill()
-            shell.wait(timeout=DEADLINE)
 
 
 def test_quiet_drops_the_ready_line(sig_counter: StartFn) -> None:

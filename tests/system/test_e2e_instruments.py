@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Child, Running, StartFn, poll_until
 from support.tools import needs_root
 from support.tracecheck import check_trace, load_trace
 from support.unprivileged import as_user_argv
@@ -210,13 +210,11 @@ def test_sender_outside_our_pid_namespace_is_reported_as_such(
         as_user_argv()  # skips, saying why, where that user cannot run the command
     errors = tmp_path / "stderr"
     with errors.open("wb") as stderr:
-        wrapper = subprocess.Popen(
+        wrapper = Child(
             # --kill-child (which implies --fork): killing the wrapper kills sig-counter too.
             ["unshare", "--pid", "--kill-child", *_as_user(sender_uid), str(SIG_COUNTER), "-v",
-             "--interval", INTERVAL],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-        )
-    try:
+             "--interval", INTERVAL], stderr=stderr)
+    with wrapper:
         poll_until(lambda: "ready" in errors.read_text(), what="the ready line")
         # Run as another user, it may not open the test's pipe again, and says
         # its stdout will block (tests/system/test_shared_output.py).
@@ -226,14 +224,11 @@ def test_sender_outside_our_pid_namespace_is_reported_as_such(
         (inner,) = Path(f"/proc/{wrapper.pid}/task/{wrapper.pid}/children").read_text().split()
         subprocess.run([*_as_user(sender_uid), "kill", "-TERM", inner], check=True,
                        timeout=DEADLINE)
-        out, _ = wrapper.communicate(timeout=DEADLINE)
+        out = wrapper.line()
         said = ("an unknown sender" if sender_uid == 0 else
                 f"a process outside this PID namespace, uid {sender_uid}")
         assert out.decode().endswith(f"shutting down (from {said})\n"), out
-    finally:
-        if wrapper.poll() is None:
-            wrapper.kill()
-            wrapper.wait(timeout=DEADLINE)
+        assert wrapper.wait_exit() == 0
 
 
 def test_explain_prints_commands_for_this_pid(sig_counter: StartFn) -> None:
