@@ -24,6 +24,7 @@ from support.process import (
     COUNT,
     READY,
     SIG_COUNTER,
+    TERMINATED,
     Child,
     Running,
     StartFn,
@@ -35,8 +36,20 @@ if TYPE_CHECKING:
     from sigcounter.kernel.siginfo import SigInfo
 
 __all__ = [
-    "COUNT", "DEADLINE", "READY", "SIGINFO_LAYOUT", "SIG_COUNTER", "Child", "NoLine",
-    "Running", "StartFn", "blocked_signals", "in_child", "poll_until", "siginfo",
+    "COUNT",
+    "DEADLINE",
+    "READY",
+    "SIGINFO_LAYOUT",
+    "SIG_COUNTER",
+    "TERMINATED",
+    "Child",
+    "NoLine",
+    "Running",
+    "StartFn",
+    "blocked_signals",
+    "in_child",
+    "poll_until",
+    "siginfo",
 ]
 
 T = TypeVar("T")

@@ -36,6 +36,7 @@ SIG_COUNTER = Path(sys.executable).with_name("sig-counter")
 READY = re.compile(r"^sig-counter: pid (\d+) ready")
 ANY_READY = re.compile(r"^[\w.-]+: pid (\d+) ready")  # the bench's programs say it alike
 COUNT = re.compile(r"^Ticker count: (\d+)\n$")
+TERMINATED = "received terminated \N{EM DASH} shutting down\n".encode()
 
 
 def poll_until(condition: Callable[[], T], timeout: float = DEADLINE, what: str = "") -> T:
@@ -157,6 +158,13 @@ class Child:
         """Ask for the count until it is above zero, which shows that the run both
         ticks and answers; return it."""
         return poll_until(self.count, self.deadline, what=f"a tick counted by {self.pid}")
+
+    def terminate(self, status: int = 0) -> None:
+        """SIGTERM: the shutdown line must be the next stdout line and the run end
+        with ``status``."""
+        self.send(signal.SIGTERM)
+        assert self.line() == TERMINATED
+        assert self.wait_exit() == status
 
     def drain_until(self, marker: bytes, timeout: float) -> int:
         """Read lines until one equals ``marker``; return how many came before it."""

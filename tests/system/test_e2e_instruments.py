@@ -19,12 +19,6 @@ from support.unprivileged import as_user_argv
 INTERVAL = "0.02"
 
 
-def _shutdown(process: Running) -> None:
-    process.send(signal.SIGTERM)
-    assert process.line().startswith(b"received terminated")
-    assert process.wait_exit() == 0
-
-
 @pytest.mark.parametrize("source", ["timerfd", "timeout"])
 def test_stats_table_at_shutdown(sig_counter: StartFn, source: str) -> None:
     """--stats prints counts that add up and ordered percentiles on stderr."""
@@ -63,7 +57,7 @@ def test_trace_file_is_valid_and_complete(sig_counter: StartFn, tmp_path: Path) 
     process = sig_counter("--interval", INTERVAL, "--trace", str(trace))
     pid = process.wait_ready()
     poll_until(lambda: process.count() >= 5, what="5 ticks")
-    _shutdown(process)
+    process.terminate()
     text = trace.read_text()
     assert text.endswith("\n]\n")
     events = json.loads(text)  # complete: strict JSON
@@ -88,7 +82,7 @@ def test_trace_streams_with_flat_memory(sig_counter: StartFn, tmp_path: Path) ->
     poll_until(lambda: trace.stat().st_size > 2_000_000, what="the trace to reach 2 MB")
     assert _rss_kb(pid) - rss_before < 1024
     check_trace(load_trace(trace.read_text()))  # readable while still being written
-    _shutdown(process)
+    process.terminate()
 
 
 def _rss_kb(pid: int) -> int:
@@ -104,7 +98,7 @@ def test_cpuprofile_shows_the_time_in_the_wait(sig_counter: StartFn, tmp_path: P
     process = sig_counter("--interval", INTERVAL, "--cpuprofile", str(profile))
     process.wait_ready()
     poll_until(lambda: process.count() >= 10, what="10 ticks")
-    _shutdown(process)
+    process.terminate()
     stats = pstats.Stats(str(profile))
     total = stats.total_tt  # type: ignore[attr-defined]
     waits = [
@@ -287,7 +281,7 @@ def test_instruments_never_spin_at_sub_millisecond_periods(sig_counter: StartFn)
     process = sig_counter("--stats", "--tick-source", "timeout", "--interval", "0.000001")
     process.wait_ready()
     poll_until(lambda: process.count() >= 200_000, what="200,000 ticks (0.2 s)")
-    _shutdown(process)
+    process.terminate()
     table = "".join(process.rest_of_stderr())
     fields = dict(re.findall(r"^  (\w[\w -]*?)\s{2,}(.+)$", table, re.M))
     run_time = float(fields["run time"].split()[0])

@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, SIG_COUNTER, Running, StartFn, poll_until
+from support import DEADLINE, SIG_COUNTER, TERMINATED, Running, StartFn, poll_until
 from support.lines import read_line
 from support.tools import needs_root
 
 TMPFS_BYTES = 64 * 1024
-SHUTDOWN = "received terminated \N{EM DASH} shutting down\n".encode()
 
 
 @pytest.fixture
@@ -62,9 +61,7 @@ def _count_goes_on(process: Running) -> None:
 
 def _ends_with_status_1_and_the_table(process: Running) -> list[str]:
     """SIGTERM: the shutdown line, status 1, the --stats table; the stderr lines left."""
-    process.send(signal.SIGTERM)
-    assert process.line() == SHUTDOWN
-    assert process.wait_exit() == 1
+    process.terminate(1)
     rest = process.rest_of_stderr()
     assert "sig-counter stats\n" in rest
     assert not any("Traceback" in line for line in rest), rest
@@ -142,7 +139,7 @@ def _answers_then_stops(child: Running) -> int:
     child.wait_blocked(signal.SIGTERM)
     child.count()  # SIGUSR1: the next stdout line must be the count
     child.send(signal.SIGTERM)
-    assert child.line() == SHUTDOWN
+    assert child.line() == TERMINATED
     return child.wait_exit()
 
 

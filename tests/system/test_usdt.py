@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, Child, StartFn
+from support import COUNT, DEADLINE, TERMINATED, Child, StartFn
 from support.usdt import Bpftrace, require_bpf, require_probes, usdt
 
 from sigcounter.kernel.probes import EXTENSION_PATH
@@ -119,7 +119,7 @@ def test_emit_probe_shows_the_kind_and_count_of_each_line(
     assert process.line() == b"Resetting ticker count to zero\n"
     assert _fired(tracer, "emit") == [2, 0]
     os.kill(pid, signal.SIGTERM)
-    assert process.line() == "received terminated — shutting down\n".encode()
+    assert process.line() == TERMINATED
     # The shutdown line's count: the ticks since the reset, no more than fit in
     # the time from sending SIGUSR2 to reading the last line.
     most = (time.monotonic() - reset_at) * 1e9 // INTERVAL_NS + 1
