@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from support import SIG_COUNTER, Running, StartFn
 from support.deadline import BACKSTOP
+from support.process import stopped_at_end
 
 TESTS = Path(__file__).parent
 # The folders a test may live in, each named for what its tests need (and so
@@ -64,16 +65,13 @@ def sig_counter() -> Iterator[StartFn]:
     takes them); killed in teardown."""
     if not SIG_COUNTER.exists():
         pytest.fail(f"{SIG_COUNTER} is not installed: run ./dev.sh test")
-    started: list[Running] = []
+    with stopped_at_end(list[Running]()) as started:
 
-    def start(*args: str, **popen: Any) -> Running:
-        running = Running(*args, **popen)
-        started.append(running)
-        return running
+        def start(*args: str, **popen: Any) -> Running:
+            started.append(Running(*args, **popen))
+            return started[-1]
 
-    yield start
-    for running in started:
-        running.stop()
+        yield start
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from support.deadline import DEADLINE
 from support.lines import Lines, NoLine, next_line, pump
@@ -234,6 +234,23 @@ class Running(Child):
 
 # What the ``sig_counter`` fixture gives a test: start sig-counter with these options.
 StartFn = Callable[..., Running]
+
+
+class Stoppable(Protocol):
+    def stop(self) -> object: ...
+
+
+S = TypeVar("S", bound=Stoppable)
+
+
+@contextlib.contextmanager
+def stopped_at_end(started: list[S]) -> Iterator[list[S]]:
+    """``started`` for a test to add to; each one in it stopped when the block ends."""
+    try:
+        yield started
+    finally:
+        for each in started:
+            each.stop()
 
 
 @atexit.register

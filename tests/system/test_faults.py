@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, poll_until
+from support.process import stopped_at_end
 from support.strace import Strace, from_the_start
 
 INTERVAL_S = 0.01
@@ -26,10 +27,8 @@ SHUTDOWN = "received terminated \N{EM DASH} shutting down\n"
 @pytest.fixture
 def injectors() -> Iterator[list[Strace]]:
     """Every injecting strace a test attaches is detached in teardown."""
-    started: list[Strace] = []
-    yield started
-    for injector in started:
-        injector.stop()
+    with stopped_at_end(list[Strace]()) as started:
+        yield started
 
 
 def _ready(sig_counter: StartFn, *options: str) -> tuple[Running, float, float]:

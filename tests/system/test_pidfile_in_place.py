@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from support import COUNT, Running
 from support.locks import locked_by_someone, pkill_through
+from support.process import stopped_at_end
 from support.unprivileged import as_user_argv, give_to_user, service_directory, user_ids
 
 
@@ -27,10 +28,8 @@ def prepared() -> Iterator[Path]:
 @pytest.fixture
 def as_user() -> Iterator[list[Running]]:
     """Runs of sig-counter as the unprivileged user; stopped by PID in teardown."""
-    started: list[Running] = []
-    yield started
-    for running in started:
-        running.stop()
+    with stopped_at_end(list[Running]()) as started:
+        yield started
 
 
 def _start(started: list[Running], *args: str) -> Running:
