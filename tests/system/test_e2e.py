@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import select
 import signal
 import tempfile
 import time
@@ -20,6 +19,7 @@ from support import (
     blocked_signals,
     poll_until,
 )
+from support.lines import read_line
 
 from sigcounter.signaltable import handled_signals
 
@@ -144,9 +144,10 @@ def test_reader_closing_stdout_ends_it_with_status_1(sig_counter: StartFn) -> No
         process = sig_counter("--interval", str(INTERVAL), stdout=writer)
     process.wait_ready()
     process.send(signal.SIGUSR1)
-    assert select.select([read_end], [], [], DEADLINE)[0], "no stdout line within the deadline"
-    with os.fdopen(read_end, "rb") as reader:
-        assert COUNT.match(reader.readline().decode())
+    try:
+        assert COUNT.match(read_line(read_end, DEADLINE).decode())
+    finally:
+        os.close(read_end)
     assert process.wait_exit() == 1
     assert process.rest_of_stderr() == ["sig-counter: stdout was closed by its reader; stopping\n"]
 
