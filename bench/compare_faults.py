@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from measures import percentile
 from procs import (
     COUNT,
     SIG_COUNTER,
@@ -635,7 +636,7 @@ def startup_window(program: Program, runs: int, delays: list[float]) -> dict[str
         with child(program.argv(1)) as run:
             ready(run)
             ready_ms.append((time.monotonic() - spawned) * 1000)
-    result: dict[str, object] = {"ready_ms_median": sorted(ready_ms)[len(ready_ms) // 2]}
+    result: dict[str, object] = {"ready_ms_median": percentile(ready_ms, 50)}
     for signum in (signal.SIGUSR1, signal.SIGINT):
         table: dict[str, dict[str, int]] = {}
         for delay in delays:

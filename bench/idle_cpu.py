@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from measures import percentile
 from procs import Running
 from run import PYTHON, SIG_COUNTER, build_c, machine, step
 
@@ -177,13 +178,10 @@ SOURCES = {  # how CPU per tick is read: (label, which windows, what)
 
 
 def spread(values: list[float]) -> dict[str, float]:
-    """Median, quartiles and range; the quartiles are the range below 4 values."""
-    ordered = sorted(values)
-    quarters = statistics.quantiles(ordered, n=4) if len(ordered) >= 4 else [ordered[0]] * 3
-    return {"n": len(ordered), "median": statistics.median(ordered),
-            "p25": quarters[0] if len(ordered) >= 4 else ordered[0],
-            "p75": quarters[2] if len(ordered) >= 4 else ordered[-1],
-            "min": ordered[0], "max": ordered[-1]}
+    """Median, quartiles (measures.percentile's) and range."""
+    return {"n": len(values), "median": percentile(values, 50),
+            "p25": percentile(values, 25), "p75": percentile(values, 75),
+            "min": min(values), "max": max(values)}
 
 
 def summarise(windows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import re
@@ -16,6 +17,15 @@ from procs import NoLine, Running, Strace, cpu_and_switches, parse_summary, rss_
 
 Argv = Callable[[float], list[str]]
 RESET_LINE = b"Resetting ticker count to zero\n"
+
+
+def percentile(values: list[float], percent: float) -> float:
+    """The bench's one percentile: nearest rank, the smallest value with at least
+    ``percent`` of them at or below it (the median of an even count is the lower
+    middle one). Every figure it reports is one of the values measured."""
+    ordered = sorted(values)
+    rank = math.ceil(percent * len(ordered) / 100)  # percent first: 99 * 100 / 100 is exact
+    return ordered[min(len(ordered), max(1, rank)) - 1]
 
 
 def first_answer_ms(argv: Argv, runs: int) -> list[float]:

@@ -6,6 +6,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from measures import percentile
+
 C, SC, SC_TIMEOUT, PLAIN = (
     "C (signalfd+timerfd+epoll)", "sig-counter", "sig-counter --tick-source timeout",
     "Python signal handlers + sleep",
@@ -14,11 +16,6 @@ C, SC, SC_TIMEOUT, PLAIN = (
 STDLIB = (PLAIN, "Python sigtimedwait", "asyncio add_signal_handler")
 # The program with an instrument on: the same loop body, returning per wake-up.
 INSTRUMENTED = ("sig-counter --stats", "sig-counter --trace FILE")
-
-
-def percentile(values: list[float], percent: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(percent / 100 * len(ordered)) - 1))]
 
 
 def _rows(summary: dict[str, Any]) -> list[tuple[str, list[str]]]:

@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 
+from measures import percentile
 from procs import SIG_COUNTER, Child, NoLine, rss_kb
 
 DEADLINE = 5.0
@@ -203,8 +204,7 @@ def report(minutes: float, checker: Checker, sent: dict[str, int], lost: int,
     flat = late - early < RSS_GROWTH_LIMIT_KB
     answered = (lost == 0 and checker.displays == sent["SIGUSR1"]
                 and checker.resets == sent["SIGUSR2"])
-    latencies.sort()
-    p50, p99 = (latencies[int(len(latencies) * q)] * 1e6 for q in (0.5, 0.99))
+    p50, p99 = (percentile(latencies, q) * 1e6 for q in (50, 99))
     print(f"(b) {minutes:g} min at 1 kHz: {checker.ticks} ticks; "
           f"sent {sent['SIGUSR1']} SIGUSR1 / {sent['SIGUSR2']} SIGUSR2, answered "
           f"{checker.displays} / {checker.resets} (lost {lost}), answer p50 {p50:.0f} us "

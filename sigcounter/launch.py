@@ -40,8 +40,10 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 def launch(before: set[int]) -> int:
     """The program's exit status; ``before`` is the mask the launcher found."""
-    block_handled(before)
     try:
+        # Inside the guard: keeping the table's signals blocked allocates too,
+        # and a limit can run out right there.
+        block_handled(before)
         from sigcounter.cli import main
 
         return main()

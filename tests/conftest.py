@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import Any
 
 import pytest
-from support import SIG_COUNTER, Running
+from support import SIG_COUNTER, Running, StartFn
+from support.deadline import BACKSTOP
+from support.process import stopped_at_end
 
 TESTS = Path(__file__).parent
 # The folders a test may live in, each named for what its tests need (and so
@@ -45,7 +46,8 @@ def pytest_configure() -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test ``unit``, ``kernel`` or ``system`` by the folder it lives in."""
+    """Mark every test ``unit``, ``kernel`` or ``system`` by the folder it lives in, and
+    give each without a timeout of its own the backstop, which scales with DEADLINE."""
     for item in items:
         parts = item.path.relative_to(TESTS).parts if item.path.is_relative_to(TESTS) else ()
         if len(parts) < 2 or parts[0] not in KINDS:
@@ -53,23 +55,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 f"{item.nodeid}: tests belong in tests/unit, tests/kernel or tests/system"
             )
         item.add_marker(parts[0])
+        if item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BACKSTOP))
 
 
 @pytest.fixture
-def sig_counter() -> Iterator[Callable[..., Running]]:
-    """Start sig-counter with the given options; killed in teardown."""
+def sig_counter() -> Iterator[StartFn]:
+    """Start sig-counter with the given options (keywords go to Popen, as ``Child``
+    takes them); killed in teardown."""
     if not SIG_COUNTER.exists():
         pytest.fail(f"{SIG_COUNTER} is not installed: run ./dev.sh test")
-    started: list[Running] = []
+    with stopped_at_end(list[Running]()) as started:
 
-    def start(*args: str, stdout: int | IO[bytes] = subprocess.PIPE) -> Running:
-        running = Running(*args, stdout=stdout)
-        started.append(running)
-        return running
+        def start(*args: str, **popen: Any) -> Running:
+            started.append(Running(*args, **popen))
+            return started[-1]
 
-    yield start
-    for running in started:
-        running.stop()
+        yield start
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ counted. Usage: asyncio_counter.py [--interval SECONDS]
 import asyncio
 import os
 import signal
-import sys
 
-interval = float(sys.argv[2]) if len(sys.argv) == 3 and sys.argv[1] == "--interval" else 1.0
+from interval import interval_from_argv
+
+interval = interval_from_argv()
 
 
 async def main() -> None:

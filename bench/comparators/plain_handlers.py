@@ -9,7 +9,9 @@ import signal
 import sys
 import time
 
-interval = float(sys.argv[2]) if len(sys.argv) == 3 and sys.argv[1] == "--interval" else 1.0
+from interval import interval_from_argv
+
+interval = interval_from_argv()
 count = 0
 
 

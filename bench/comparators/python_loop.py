@@ -7,12 +7,14 @@ Usage: python_loop.py [--interval SECONDS]
 import os
 import sys
 
+from interval import interval_from_argv
+
 from sigcounter.kernel.epoll import Epoll
 from sigcounter.kernel.signalfd import SignalFD
 from sigcounter.kernel.signals import SIGINT, SIGTERM, SIGUSR1, SIGUSR2
 from sigcounter.kernel.timerfd import TimerFD
 
-interval = float(sys.argv[2]) if len(sys.argv) == 3 and sys.argv[1] == "--interval" else 1.0
+interval = interval_from_argv()
 interval_ns = round(interval * 1e9)
 STOPS = {SIGTERM: "terminated", SIGINT: "interrupt"}
 

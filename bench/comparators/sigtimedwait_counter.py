@@ -9,7 +9,9 @@ import signal
 import sys
 import time
 
-interval = float(sys.argv[2]) if len(sys.argv) == 3 and sys.argv[1] == "--interval" else 1.0
+from interval import interval_from_argv
+
+interval = interval_from_argv()
 interval_ns = round(interval * 1e9)
 HANDLED = {signal.SIGUSR1, signal.SIGUSR2, signal.SIGTERM, signal.SIGINT}
 signal.pthread_sigmask(signal.SIG_BLOCK, HANDLED)

@@ -165,8 +165,9 @@ def test_the_stats_table_is_right_mid_run() -> None:
     poll_until(lambda: time.monotonic_ns() - started > 20 * MS, what="20 ms to pass")
     assert 0.020 <= stats.run_time_ns() / 1e9 < 5
     first = stats.table().splitlines()[1]
-    poll_until(lambda: time.monotonic_ns() - started > 40 * MS, what="40 ms to pass")
-    assert stats.table().splitlines()[1] != first  # the clock moved on
+    # The clock moves on: the line changes within a deadline (on a loaded machine
+    # a fixed wait may pass between two readings of the same millisecond).
+    poll_until(lambda: stats.table().splitlines()[1] != first, what="the run time to move on")
     stats.stopped(started + 50 * MS)
     assert stats.table().splitlines()[1] == "  run time          0.050 s"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support import in_child
+from support.deadline import DEADLINE
 from support.procfs import blocked_signals
 
 from sigcounter.kernel.fd import check
@@ -45,7 +46,7 @@ def test_epoll_event_is_packed_on_x86_64() -> None:
 def _import_error(setup: str) -> subprocess.CompletedProcess[str]:
     code = f"import sys\n{setup}\nfrom sigcounter.cli import main\nsys.exit(main([]))"
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30,
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=3 * DEADLINE,
         stdin=subprocess.DEVNULL,
     )
 

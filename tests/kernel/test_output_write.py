@@ -3,8 +3,10 @@ pipe, its queue and its bound, and the shutdown line always delivered last."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,33 +14,39 @@ import pytest
 from sigcounter.writer import StdoutWriter
 
 
-def _pipe_writer(limit: int = 1 << 20, **policy: Any) -> tuple[int, int, StdoutWriter]:
+@contextlib.contextmanager
+def _pipe_writer(
+    limit: int = 1 << 20, **policy: Any
+) -> Iterator[tuple[int, int, StdoutWriter]]:
+    """A pipe and a writer on its write end; the writer and both ends closed at the
+    end (the read end may be closed already, as a reader gone)."""
     read_end, write_end = os.pipe()
-    return read_end, write_end, StdoutWriter(write_end, limit=limit, **policy)
+    writer = StdoutWriter(write_end, limit=limit, **policy)
+    try:
+        yield read_end, write_end, writer
+    finally:
+        writer.close()
+        for fd in (read_end, write_end):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def test_the_writer_never_sets_nonblocking_on_the_shared_description() -> None:
     """A pipe is written through a description of the writer's own: O_NONBLOCK is
     set there, and the fd the parent handed over keeps its flags."""
-    read_end, write_end, writer = _pipe_writer()
-    try:
+    with _pipe_writer() as (read_end, write_end, writer):
         own = writer.sink.write_fd
         assert own != write_end and writer.sink.watchable
         assert fcntl.fcntl(own, fcntl.F_GETFL) & os.O_NONBLOCK
         assert not fcntl.fcntl(write_end, fcntl.F_GETFL) & os.O_NONBLOCK
         writer.put(b"Ticker count: 1\n")
         assert os.read(read_end, 100) == b"Ticker count: 1\n"
-    finally:
-        writer.close()
-        os.close(read_end)
-        os.close(write_end)
 
 
 def test_a_full_pipe_queues_lines_whole_and_in_order() -> None:
     """Lines that do not fit wait in the queue and go out in order, none torn."""
-    read_end, write_end, writer = _pipe_writer()
-    lines = [f"Ticker count: {n}\n".encode() for n in range(20_000)]  # > 64 KiB
-    try:
+    with _pipe_writer() as (read_end, _write_end, writer):
+        lines = [f"Ticker count: {n}\n".encode() for n in range(20_000)]  # > 64 KiB
         for line in lines:
             writer.put(line)
         assert writer.queue.lines > 0
@@ -46,19 +54,14 @@ def test_a_full_pipe_queues_lines_whole_and_in_order() -> None:
         while not writer.flush() or len(received) < sum(map(len, lines)):
             received += os.read(read_end, 1 << 16)
         assert received == b"".join(lines) and writer.dropped_total == 0
-    finally:
-        writer.close()
-        os.close(read_end)
-        os.close(write_end)
 
 
 def test_a_resumed_pipe_gets_whole_lines_in_atomic_writes() -> None:
     """A full pipe's reader takes part of it back: the queue goes out in writes
     of whole lines of at most PIPE_BUF bytes, so the pipe never holds a line
     cut short, which another writer's bytes could follow."""
-    read_end, write_end, writer = _pipe_writer()
-    line = b"Ticker count: 123456789\n"  # 24 bytes: a page of the pipe ends mid-line
-    try:
+    with _pipe_writer() as (read_end, _write_end, writer):
+        line = b"Ticker count: 123456789\n"  # 24 bytes: a page of the pipe ends mid-line
         while writer.queue.lines < 1000:
             writer.put(line)
         received = os.read(read_end, 10_000)  # room for part of what waits
@@ -68,10 +71,6 @@ def test_a_resumed_pipe_gets_whole_lines_in_atomic_writes() -> None:
             received += chunk
         assert received.endswith(b"\n") and set(received.splitlines()) == {line[:-1]}
         assert writer.sink.batch_bytes == 4096
-    finally:
-        writer.close()
-        os.close(read_end)
-        os.close(write_end)
 
 
 def _read_some(fd: int) -> bytes:
@@ -85,8 +84,7 @@ def test_past_the_bound_new_lines_are_dropped_and_counted() -> None:
     """With the queue at its bound, whole new lines are dropped and counted, and the
     count is said once when stdout takes lines again."""
     said: list[str] = []
-    read_end, write_end, writer = _pipe_writer(limit=1_000, warn=said.append)
-    try:
+    with _pipe_writer(limit=1_000, warn=said.append) as (read_end, _write_end, writer):
         while not writer.queue.dropped:
             writer.put(b"x" * 99 + b"\n")
         kept = writer.queue.lines
@@ -95,22 +93,14 @@ def test_past_the_bound_new_lines_are_dropped_and_counted() -> None:
             os.read(read_end, 1 << 16)
         assert said == ["sig-counter: stdout was stalled; 1 lines were dropped"]
         assert writer.dropped_total == 1
-    finally:
-        writer.close()
-        os.close(read_end)
-        os.close(write_end)
 
 
 def test_writing_to_a_pipe_with_no_reader_is_broken_pipe() -> None:
     """EPIPE surfaces as BrokenPipeError for the program to report in one line."""
-    read_end, write_end, writer = _pipe_writer()
-    os.close(read_end)
-    try:
+    with _pipe_writer() as (read_end, _write_end, writer):
+        os.close(read_end)
         with pytest.raises(BrokenPipeError):
             writer.put(b"Ticker count: 7\n")
-    finally:
-        writer.close()
-        os.close(write_end)
 
 
 def test_the_shutdown_line_is_never_dropped_and_comes_after_the_drop_count() -> None:
@@ -120,9 +110,9 @@ def test_the_shutdown_line_is_never_dropped_and_comes_after_the_drop_count() -> 
     def dropped_event(lines: int) -> str:
         return f'{{"event":"dropped","lines":{lines}}}\n'
 
-    read_end, write_end, writer = _pipe_writer(limit=1_000, warn=said.append,
-                                               dropped_event=dropped_event)
-    try:
+    with _pipe_writer(limit=1_000, warn=said.append, dropped_event=dropped_event) as (
+        read_end, _write_end, writer
+    ):
         while writer.queue.dropped < 3:
             writer.put(b"x" * 99 + b"\n")
         writer.write_last(b'{"event":"shutdown"}\n')
@@ -135,10 +125,6 @@ def test_the_shutdown_line_is_never_dropped_and_comes_after_the_drop_count() -> 
         lines = received.splitlines()
         assert lines[-2:] == [b'{"event":"dropped","lines":3}', b'{"event":"shutdown"}']
         assert writer.dropped_total == 3 and writer.queue.dropped == 0
-    finally:
-        writer.close()
-        os.close(read_end)
-        os.close(write_end)
 
 
 def _stalled_terminal(said: list[str]) -> tuple[int, int, StdoutWriter]:
@@ -194,10 +180,9 @@ def test_a_run_ended_by_its_sighup_loses_nothing_to_the_gone_terminal(sighup_fir
 def test_a_line_writer_line_waits_behind_the_queue() -> None:
     """A line the loop writes itself (``line_writer``) while others wait in the
     queue goes out after them, never ahead, even when the pipe has room again."""
-    read_end, write_end, writer = _pipe_writer()
-    write_line = writer.line_writer()
-    lines = [f"Ticker count: {n}\n".encode() for n in range(20_000)]  # > 64 KiB
-    try:
+    with _pipe_writer() as (read_end, _write_end, writer):
+        write_line = writer.line_writer()
+        lines = [f"Ticker count: {n}\n".encode() for n in range(20_000)]  # > 64 KiB
         for line in lines:
             write_line(line)
         assert writer.queue.lines > 0
@@ -208,7 +193,3 @@ def test_a_line_writer_line_waits_behind_the_queue() -> None:
             writer.flush()
             received += os.read(read_end, 1 << 16)
         assert received == expected
-    finally:
-        writer.close()
-        os.close(read_end)
-        os.close(write_end)

@@ -74,7 +74,7 @@ def _compile(tmp_path: Path, probes: str) -> str:
     subprocess.run(
         [*load_builder().compiler_command(), "-O2", "-Wall", "-Wextra", "-Werror", "-fPIC",
          f"-DSIGCOUNTER_PROBES={probes}", "-c", str(SOURCE), "-o", str(obj)],
-        check=True, timeout=60,
+        check=True, timeout=6 * DEADLINE,
     )
     return str(obj)
 

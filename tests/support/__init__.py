@@ -18,16 +18,37 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from support.deadline import DEADLINE
 from support.lines import NoLine
-from support.process import COUNT, DEADLINE, READY, SIG_COUNTER, Child, Running, poll_until
+from support.process import (
+    COUNT,
+    READY,
+    SIG_COUNTER,
+    TERMINATED,
+    Child,
+    Running,
+    StartFn,
+    poll_until,
+)
 from support.procfs import blocked_signals
 
 if TYPE_CHECKING:
     from sigcounter.kernel.siginfo import SigInfo
 
 __all__ = [
-    "COUNT", "DEADLINE", "READY", "SIG_COUNTER", "Child", "NoLine",
-    "Running", "blocked_signals", "in_child", "poll_until", "siginfo",
+    "COUNT",
+    "DEADLINE",
+    "READY",
+    "SIG_COUNTER",
+    "TERMINATED",
+    "Child",
+    "NoLine",
+    "Running",
+    "StartFn",
+    "blocked_signals",
+    "in_child",
+    "poll_until",
+    "siginfo",
 ]
 
 T = TypeVar("T")

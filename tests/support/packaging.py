@@ -13,12 +13,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from support.deadline import BUILD_DEADLINE, DEADLINE
+
 ROOT = Path(__file__).resolve().parents[2]
 # The virtual environment these tests run in (dev.sh's $VENV), and the
 # interpreter it was made with (dev.sh's $PYTHON).
 VENV = Path(sys.prefix)
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
-BUILD_DEADLINE = 300.0  # a build with pip: fetching and compiling on a loaded VM
 # What a stock Debian or Ubuntu user has on PATH: the system's directories only.
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -75,7 +76,7 @@ def find_python(version: str) -> str | None:
         try:
             found = subprocess.run(
                 [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                capture_output=True, text=True, timeout=30)
+                capture_output=True, text=True, timeout=3 * DEADLINE)
         except OSError:
             continue
         if found.returncode == 0 and found.stdout.strip() == version:
@@ -99,7 +100,7 @@ def source_files(root: Path = ROOT) -> set[str]:
     names left out), everything but caches and build outputs in an unpacked sdist."""
     if (root / ".git").exists():
         listed = check(["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-                        "--exclude-standard"], timeout=60)
+                        "--exclude-standard"], timeout=6 * DEADLINE)
         return {name for name in listed.split("\0") if name and (root / name).is_file()}
     skipped = re.compile(r"(^|/)(\.venv[^/]*|__pycache__|\.\w+_cache|build|dist)(/|$)")
     return {str(path.relative_to(root)) for path in root.rglob("*")

@@ -22,20 +22,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
+from support.deadline import DEADLINE
 from support.lines import Lines, NoLine, next_line, pump
 from support.procfs import blocked_signals, descendants, kill_each
 
 T = TypeVar("T")
-DEADLINE = 10.0  # seconds any single expected event may take on a loaded VM
 # The console script next to this interpreter: the command users run.
 SIG_COUNTER = Path(sys.executable).with_name("sig-counter")
 READY = re.compile(r"^sig-counter: pid (\d+) ready")
 ANY_READY = re.compile(r"^[\w.-]+: pid (\d+) ready")  # the bench's programs say it alike
 COUNT = re.compile(r"^Ticker count: (\d+)\n$")
+TERMINATED = "received terminated \N{EM DASH} shutting down\n".encode()
 
 
 def poll_until(condition: Callable[[], T], timeout: float = DEADLINE, what: str = "") -> T:
@@ -153,6 +154,18 @@ class Child:
             if not skip_other_lines:
                 raise AssertionError(f"unexpected stdout line {text!r}")
 
+    def count_after_a_tick(self) -> int:
+        """Ask for the count until it is above zero, which shows that the run both
+        ticks and answers; return it."""
+        return poll_until(self.count, self.deadline, what=f"a tick counted by {self.pid}")
+
+    def terminate(self, status: int = 0) -> None:
+        """SIGTERM: the shutdown line must be the next stdout line and the run end
+        with ``status``."""
+        self.send(signal.SIGTERM)
+        assert self.line() == TERMINATED
+        assert self.wait_exit() == status
+
     def drain_until(self, marker: bytes, timeout: float) -> int:
         """Read lines until one equals ``marker``; return how many came before it."""
         deadline, before = time.monotonic() + timeout, 0
@@ -212,11 +225,32 @@ class Running(Child):
     def __init__(
         self,
         *args: str,
-        stdout: int | IO[bytes] = subprocess.PIPE,
         program: Sequence[str] = (str(SIG_COUNTER),),
-        cwd: Path | None = None,
+        cwd: Path | str | None = None,
+        **popen: Any,
     ) -> None:
-        super().__init__([*program, *args], stdout=stdout, cwd=cwd)
+        super().__init__([*program, *args], cwd=cwd, **popen)
+
+
+# What the ``sig_counter`` fixture gives a test: start sig-counter with these options.
+StartFn = Callable[..., Running]
+
+
+class Stoppable(Protocol):
+    def stop(self) -> object: ...
+
+
+S = TypeVar("S", bound=Stoppable)
+
+
+@contextlib.contextmanager
+def stopped_at_end(started: list[S]) -> Iterator[list[S]]:
+    """``started`` for a test to add to; each one in it stopped when the block ends."""
+    try:
+        yield started
+    finally:
+        for each in started:
+            each.stop()
 
 
 @atexit.register

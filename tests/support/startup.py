@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from support.deadline import DEADLINE
 from support.lines import NoLine
 from support.process import READY, Child
 
@@ -74,7 +75,7 @@ def start_up_steps(argv: Sequence[str]) -> list[Step]:
         # different kind of file can mean a different number of calls.
         subprocess.run(["strace", "-qq", "-e", "signal=none", "-o", log.name, *argv,
                         "--version"], stdin=subprocess.DEVNULL, capture_output=True,
-                       check=True, timeout=60)
+                       check=True, timeout=6 * DEADLINE)
         lines = log.read().splitlines()[1:]
     steps: list[Step] = []
     seen = {"execve": 1}

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from support.process import DEADLINE, SIG_COUNTER
+from support.deadline import DEADLINE
+from support.process import SIG_COUNTER
 
 USER = "nobody"
 

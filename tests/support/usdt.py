@@ -86,7 +86,7 @@ def require_bpf() -> str:
         pytest.skip("BPF needs root (CAP_BPF and CAP_PERFMON): run the tests as root")
     result = subprocess.run(
         [bpftrace, "-e", 'BEGIN { printf("ok\\n"); exit(); }'],
-        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=6 * DEADLINE, stdin=subprocess.DEVNULL,
     )
     if result.returncode != 0 or "ok" not in result.stdout:
         pytest.skip(f"BPF cannot run here: bpftrace says {result.stderr.strip()!r}")
@@ -105,7 +105,7 @@ class Bpftrace:
         self.process = Child(argv)
         self.history: list[str] = []  # every line read so far, in order
         try:
-            self.wait_for(ready, what, timeout=60)
+            self.wait_for(ready, what, timeout=6 * DEADLINE)
         except BaseException:
             self.stop()
             raise

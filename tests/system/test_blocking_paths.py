@@ -13,15 +13,13 @@ import socket
 import stat
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, SIG_COUNTER, Running, in_child, poll_until
+from support import DEADLINE, SIG_COUNTER, TERMINATED, StartFn, in_child, poll_until
 
-StartFn = Callable[..., Running]
 OPTIONS = ["--trace", "--cpuprofile", "--pidfile"]
-SHUTDOWN = "received terminated \N{EM DASH} shutting down\n".encode()
 
 
 def _refused(option: str, path: Path | str) -> subprocess.CompletedProcess[str]:
@@ -128,9 +126,7 @@ def test_a_character_device_is_written_as_a_file(sig_counter: StartFn, option: s
     process.wait_ready()
     first = process.count()
     poll_until(lambda: process.count() > first, what="the count to go on")
-    process.send(signal.SIGTERM)
-    assert process.line() == SHUTDOWN
-    assert process.wait_exit() == 0
+    process.terminate()
     assert process.rest_of_stderr() == []
 
 
@@ -156,9 +152,7 @@ def test_a_terminal_nobody_reads_never_stalls_the_loop(
                                   "temporarily unavailable; trace off, counting on\n")
     first = process.count()
     poll_until(lambda: process.count() > first, what="the count to go on")
-    process.send(signal.SIGTERM)
-    assert process.line() == SHUTDOWN
-    assert process.wait_exit() == 1
+    process.terminate(1)
 
 
 def test_ready_to_a_full_notify_queue_holds_sigterm_a_bounded_time(
@@ -181,6 +175,6 @@ def test_ready_to_a_full_notify_queue_holds_sigterm_a_bounded_time(
         sent = time.monotonic()
         assert process.err_line() == (f"sig-counter: cannot notify NOTIFY_SOCKET={address}: "
                                       "Resource temporarily unavailable; running on without it\n")
-        assert process.line() == SHUTDOWN
+        assert process.line() == TERMINATED
         assert process.wait_exit() == 0
         assert time.monotonic() - sent < 2 + 2  # two waits of a second, and room for load

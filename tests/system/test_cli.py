@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from support import SIG_COUNTER
+from support.deadline import DEADLINE
 
 from sigcounter import __version__
 from sigcounter.kernel.probes import build_note
@@ -15,7 +16,7 @@ from sigcounter.kernel.probes import build_note
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(SIG_COUNTER), *args], capture_output=True, text=True, timeout=30,
+        [str(SIG_COUNTER), *args], capture_output=True, text=True, timeout=3 * DEADLINE,
         stdin=subprocess.DEVNULL,
     )
 

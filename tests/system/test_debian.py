@@ -12,6 +12,8 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+from support.deadline import DEADLINE
+
 import sigcounter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,7 +109,7 @@ def _packaged_unit(tmp_path: Path) -> str:
     (tmp_path / "docs").mkdir()
     (tmp_path / "debian").mkdir()
     shutil.copy(ROOT / "docs" / "sig-counter.service", tmp_path / "docs")
-    subprocess.run(["sh", "-ec", command], cwd=tmp_path, check=True, timeout=30)
+    subprocess.run(["sh", "-ec", command], cwd=tmp_path, check=True, timeout=3 * DEADLINE)
     return (tmp_path / "debian" / "sig-counter.service").read_text()
 
 

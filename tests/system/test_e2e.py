@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import os
-import select
 import signal
-import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
+from support import (
+    COUNT,
+    DEADLINE,
+    SIG_COUNTER,
+    Child,
+    Running,
+    StartFn,
+    blocked_signals,
+    poll_until,
+)
+from support.lines import read_line
 
 from sigcounter.signaltable import handled_signals
 
 INTERVAL = 0.05  # seconds; short so tests see many ticks quickly
-StartFn = Callable[..., Running]
+STOPPED_S = 0.3  # a stop of six ticks: the Go original would count one
 
 
 @pytest.fixture
@@ -78,18 +85,19 @@ def test_identity_one_thread_no_new_privs(running: Running) -> None:
                 ["--stats", "--tick-source", "timeout"]],
 )
 def test_sigstop_ticks_are_counted_on_resume(sig_counter: StartFn, options: list[str]) -> None:
-    """Stopped for a second, the program counts every tick it missed (Go counts one)."""
+    """Stopped for STOPPED_S (six ticks), the program counts every tick it missed (Go
+    counts one)."""
     running = sig_counter("--interval", str(INTERVAL), *options)
     running.wait_ready()
     before = running.count()
     started = time.monotonic()
     running.send(signal.SIGSTOP)
     poll_until(lambda: _state(running.pid) == "T", what="the process to stop")
-    time.sleep(1.0)  # the stop under test
+    time.sleep(STOPPED_S)  # the stop under test
     running.send(signal.SIGCONT)
     after = running.count()
     elapsed_ticks = (time.monotonic() - started) / INTERVAL
-    assert 1.0 / INTERVAL - 1 <= after - before <= elapsed_ticks + 1
+    assert STOPPED_S / INTERVAL - 1 <= after - before <= elapsed_ticks + 1
 
 
 def _state(pid: int) -> str:
@@ -136,9 +144,10 @@ def test_reader_closing_stdout_ends_it_with_status_1(sig_counter: StartFn) -> No
         process = sig_counter("--interval", str(INTERVAL), stdout=writer)
     process.wait_ready()
     process.send(signal.SIGUSR1)
-    assert select.select([read_end], [], [], DEADLINE)[0], "no stdout line within the deadline"
-    with os.fdopen(read_end, "rb") as reader:
-        assert COUNT.match(reader.readline().decode())
+    try:
+        assert COUNT.match(read_line(read_end, DEADLINE).decode())
+    finally:
+        os.close(read_end)
     assert process.wait_exit() == 1
     assert process.rest_of_stderr() == ["sig-counter: stdout was closed by its reader; stopping\n"]
 
@@ -147,22 +156,16 @@ def test_piped_into_head_exits_without_waiting_for_a_write(tmp_path: Path) -> No
     """`sig-counter | head -1`: once head is gone, sig-counter exits too, no traceback."""
     errors = tmp_path / "stderr"
     with errors.open("wb") as stderr:
-        shell = subprocess.Popen(
-            ["sh", "-c", f"'{SIG_COUNTER}' --interval {INTERVAL} | head -1"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-        )
-    try:
+        shell = Child(["sh", "-c", f"'{SIG_COUNTER}' --interval {INTERVAL} | head -1"],
+                      stderr=stderr)
+    with shell:
         pid = int(poll_until(lambda: errors.read_text().split(" ")[2:3], what="ready")[0])
         os.kill(pid, signal.SIGUSR1)
-        out, _ = shell.communicate(timeout=DEADLINE)
-        assert COUNT.match(out.decode())
+        assert COUNT.match(shell.line().decode())
+        shell.wait_exit()
         poll_until(lambda: not Path(f"/proc/{pid}").exists(), what="sig-counter to exit")
         lines = errors.read_text().splitlines()
         assert lines[1:] == ["sig-counter: stdout was closed by its reader; stopping"]
-    finally:
-        if shell.poll() is None:
-            shell.kill()
-            shell.wait(timeout=DEADLINE)
 
 
 def test_quiet_drops_the_ready_line(sig_counter: StartFn) -> None:
@@ -172,9 +175,7 @@ def test_quiet_drops_the_ready_line(sig_counter: StartFn) -> None:
     # handled signals are blocked, a signal sent is queued, not fatal.
     poll_until(lambda: blocked_signals(process.pid) >= set(handled_signals()),
                what="the signals to be blocked")
-    process.send(signal.SIGTERM)
-    assert process.line() == "received terminated \N{EM DASH} shutting down\n".encode()
-    assert process.wait_exit() == 0
+    process.terminate()
     assert process.rest_of_stderr() == []
 
 
@@ -188,8 +189,6 @@ def test_python_dash_m_runs_the_same_program(tmp_path: Path) -> None:
     )
     try:
         process.wait_ready()
-        process.send(signal.SIGTERM)
-        assert process.line().startswith(b"received terminated")
-        assert process.wait_exit() == 0
+        process.terminate()
     finally:
         process.stop()

@@ -8,23 +8,15 @@ import pstats
 import re
 import signal
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Child, Running, StartFn, poll_until
 from support.tools import needs_root
 from support.tracecheck import check_trace, load_trace
 from support.unprivileged import as_user_argv
 
-StartFn = Callable[..., Running]
 INTERVAL = "0.02"
-
-
-def _shutdown(process: Running) -> None:
-    process.send(signal.SIGTERM)
-    assert process.line().startswith(b"received terminated")
-    assert process.wait_exit() == 0
 
 
 @pytest.mark.parametrize("source", ["timerfd", "timeout"])
@@ -65,7 +57,7 @@ def test_trace_file_is_valid_and_complete(sig_counter: StartFn, tmp_path: Path) 
     process = sig_counter("--interval", INTERVAL, "--trace", str(trace))
     pid = process.wait_ready()
     poll_until(lambda: process.count() >= 5, what="5 ticks")
-    _shutdown(process)
+    process.terminate()
     text = trace.read_text()
     assert text.endswith("\n]\n")
     events = json.loads(text)  # complete: strict JSON
@@ -90,7 +82,7 @@ def test_trace_streams_with_flat_memory(sig_counter: StartFn, tmp_path: Path) ->
     poll_until(lambda: trace.stat().st_size > 2_000_000, what="the trace to reach 2 MB")
     assert _rss_kb(pid) - rss_before < 1024
     check_trace(load_trace(trace.read_text()))  # readable while still being written
-    _shutdown(process)
+    process.terminate()
 
 
 def _rss_kb(pid: int) -> int:
@@ -106,7 +98,7 @@ def test_cpuprofile_shows_the_time_in_the_wait(sig_counter: StartFn, tmp_path: P
     process = sig_counter("--interval", INTERVAL, "--cpuprofile", str(profile))
     process.wait_ready()
     poll_until(lambda: process.count() >= 10, what="10 ticks")
-    _shutdown(process)
+    process.terminate()
     stats = pstats.Stats(str(profile))
     total = stats.total_tt  # type: ignore[attr-defined]
     waits = [
@@ -212,13 +204,11 @@ def test_sender_outside_our_pid_namespace_is_reported_as_such(
         as_user_argv()  # skips, saying why, where that user cannot run the command
     errors = tmp_path / "stderr"
     with errors.open("wb") as stderr:
-        wrapper = subprocess.Popen(
+        wrapper = Child(
             # --kill-child (which implies --fork): killing the wrapper kills sig-counter too.
             ["unshare", "--pid", "--kill-child", *_as_user(sender_uid), str(SIG_COUNTER), "-v",
-             "--interval", INTERVAL],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr,
-        )
-    try:
+             "--interval", INTERVAL], stderr=stderr)
+    with wrapper:
         poll_until(lambda: "ready" in errors.read_text(), what="the ready line")
         # Run as another user, it may not open the test's pipe again, and says
         # its stdout will block (tests/system/test_shared_output.py).
@@ -228,14 +218,11 @@ def test_sender_outside_our_pid_namespace_is_reported_as_such(
         (inner,) = Path(f"/proc/{wrapper.pid}/task/{wrapper.pid}/children").read_text().split()
         subprocess.run([*_as_user(sender_uid), "kill", "-TERM", inner], check=True,
                        timeout=DEADLINE)
-        out, _ = wrapper.communicate(timeout=DEADLINE)
+        out = wrapper.line()
         said = ("an unknown sender" if sender_uid == 0 else
                 f"a process outside this PID namespace, uid {sender_uid}")
         assert out.decode().endswith(f"shutting down (from {said})\n"), out
-    finally:
-        if wrapper.poll() is None:
-            wrapper.kill()
-            wrapper.wait(timeout=DEADLINE)
+        assert wrapper.wait_exit() == 0
 
 
 def test_explain_prints_commands_for_this_pid(sig_counter: StartFn) -> None:
@@ -294,7 +281,7 @@ def test_instruments_never_spin_at_sub_millisecond_periods(sig_counter: StartFn)
     process = sig_counter("--stats", "--tick-source", "timeout", "--interval", "0.000001")
     process.wait_ready()
     poll_until(lambda: process.count() >= 200_000, what="200,000 ticks (0.2 s)")
-    _shutdown(process)
+    process.terminate()
     table = "".join(process.rest_of_stderr())
     fields = dict(re.findall(r"^  (\w[\w -]*?)\s{2,}(.+)$", table, re.M))
     run_time = float(fields["run time"].split()[0])

@@ -8,60 +8,32 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
-import select
 import signal
 import socket
 import subprocess
 import termios
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from support import DEADLINE, READY, SIG_COUNTER, blocked_signals, poll_until
+from support import DEADLINE, READY, SIG_COUNTER, Child, Running, StartFn, poll_until
+from support.lines import read_line
 from support.process import preexec_signals
-
-Started = Callable[..., subprocess.Popen[bytes]]
 
 
 @pytest.fixture
-def start() -> Iterator[Started]:
-    """Popen sig-counter with the given fds and set-up; killed in teardown."""
-    started: list[subprocess.Popen[bytes]] = []
+def start(sig_counter: StartFn) -> StartFn:
+    """sig-counter at a short interval with the given fds and set-up (stdin and
+    stderr /dev/null unless given); killed in teardown."""
+    def run(*args: str, **popen: Any) -> Running:
+        return sig_counter("--interval", "0.05", *args, **{"stderr": subprocess.DEVNULL, **popen})
 
-    def run(*args: str, **popen: object) -> subprocess.Popen[bytes]:
-        popen.setdefault("stdin", subprocess.DEVNULL)
-        popen.setdefault("stderr", subprocess.DEVNULL)
-        proc: subprocess.Popen[bytes] = subprocess.Popen(  # type: ignore[call-overload]
-            [str(SIG_COUNTER), "--interval", "0.05", *args], **popen)
-        started.append(proc)
-        return proc
-
-    yield run
-    for proc in started:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=DEADLINE)
+    return run
 
 
-def _ready(proc: subprocess.Popen[bytes]) -> int:
-    """Safe to signal: the handled signals are blocked (the launcher's first step)."""
-    poll_until(lambda: signal.SIGUSR1 in blocked_signals(proc.pid), what="the signals blocked")
-    return proc.pid
-
-
-def _read_line(fd: int) -> bytes:
-    data, deadline = b"", time.monotonic() + DEADLINE
-    while not data.endswith(b"\n"):
-        left = deadline - time.monotonic()
-        assert left > 0 and select.select([fd], [], [], left)[0], f"no line; got {data!r}"
-        data += os.read(fd, 1)
-    return data
-
-
-def _stop(proc: subprocess.Popen[bytes], signum: int = signal.SIGTERM) -> int:
-    proc.send_signal(signum)
-    return proc.wait(timeout=DEADLINE)
+def _stop(proc: Running, signum: int = signal.SIGTERM) -> int:
+    proc.send(signum)
+    return proc.wait_exit()
 
 
 def _no_own_fd_below_3(pid: int) -> None:
@@ -81,7 +53,7 @@ def test_closed_stdout_is_one_line_and_status_1() -> None:
         "sig-counter: error: stdout is closed: there is nowhere to write the count\n")
 
 
-def test_closed_stdin_and_stderr_become_dev_null(start: Started) -> None:
+def test_closed_stdin_and_stderr_become_dev_null(start: StartFn) -> None:
     """fds 0 and 2 closed: they are /dev/null, the kernel objects sit above, the count works."""
     read_end, write_end = os.pipe()
     def close_stdin_and_stderr() -> None:
@@ -90,21 +62,21 @@ def test_closed_stdin_and_stderr_become_dev_null(start: Started) -> None:
 
     proc = start(stdin=None, stdout=write_end, stderr=None, preexec_fn=close_stdin_and_stderr)
     os.close(write_end)
-    pid = _ready(proc)
+    pid = proc.wait_blocked()
     os.kill(pid, signal.SIGUSR1)
-    assert _read_line(read_end).startswith(b"Ticker count: ")
+    assert read_line(read_end, DEADLINE).startswith(b"Ticker count: ")
     assert os.readlink(f"/proc/{pid}/fd/0") == os.readlink(f"/proc/{pid}/fd/2") == "/dev/null"
     _no_own_fd_below_3(pid)
     assert _stop(proc) == 0
     os.close(read_end)
 
 
-def test_stdout_a_regular_file(start: Started, tmp_path: Path) -> None:
+def test_stdout_a_regular_file(start: StartFn, tmp_path: Path) -> None:
     """Lines land in a file, whole, one per signal."""
     path = tmp_path / "out.txt"
     with path.open("wb") as out:
         proc = start(stdout=out)
-        pid = _ready(proc)
+        pid = proc.wait_blocked()
         os.kill(pid, signal.SIGUSR1)
         poll_until(lambda: path.read_bytes().endswith(b"\n"), what="the line in the file")
         assert _stop(proc) == 0
@@ -112,48 +84,49 @@ def test_stdout_a_regular_file(start: Started, tmp_path: Path) -> None:
     assert lines[0].startswith("Ticker count: ") and lines[-1].startswith("received terminated")
 
 
-def test_stdout_dev_null(start: Started) -> None:
+def test_stdout_dev_null(start: StartFn) -> None:
     """/dev/null takes everything; the program answers and exits 0."""
     proc = start(stdout=subprocess.DEVNULL)
-    os.kill(_ready(proc), signal.SIGUSR1)
+    os.kill(proc.wait_blocked(), signal.SIGUSR1)
     assert _stop(proc) == 0
 
 
-def test_stdout_a_socket(start: Started) -> None:
+def test_stdout_a_socket(start: StartFn) -> None:
     """A socket: lines arrive at the other end; its going away is noticed."""
     ours, theirs = socket.socketpair()
     with ours:
         proc = start(stdout=theirs.fileno())
         theirs.close()
-        os.kill(_ready(proc), signal.SIGUSR1)
-        assert _read_line(ours.fileno()).startswith(b"Ticker count: ")
-    assert proc.wait(timeout=DEADLINE) == 1  # reader gone: one line on stderr, status 1
+        os.kill(proc.wait_blocked(), signal.SIGUSR1)
+        assert read_line(ours.fileno(), DEADLINE).startswith(b"Ticker count: ")
+    assert proc.wait_exit() == 1  # reader gone: one line on stderr, status 1
 
 
 @pytest.mark.parametrize("side", ["terminal", "pty master"])
-def test_stdout_a_terminal(start: Started, side: str) -> None:
+def test_stdout_a_terminal(start: StartFn, side: str) -> None:
     """A pseudo-terminal, either side: the line arrives on the other one (for the
     master, not on a new pty that reopening /dev/ptmx would make)."""
     controller, terminal = pty.openpty()
     ours, theirs = (terminal, controller) if side == "terminal" else (controller, terminal)
     proc = start(stdout=ours)
     os.close(ours)
-    os.kill(_ready(proc), signal.SIGUSR1)
-    assert _read_line(theirs).startswith(b"Ticker count: ")
+    os.kill(proc.wait_blocked(), signal.SIGUSR1)
+    assert read_line(theirs, DEADLINE).startswith(b"Ticker count: ")
     assert _stop(proc) == 0
     os.close(theirs)
 
 
 @pytest.mark.parametrize("how", ["blocked", "ignored"])
-def test_signals_blocked_or_ignored_by_the_parent(start: Started, how: str) -> None:
+def test_signals_blocked_or_ignored_by_the_parent(start: StartFn, how: str) -> None:
     """Handled signals the parent blocked or ignored are still answered."""
     read_end, write_end = os.pipe()
     proc = start(stdout=write_end, preexec_fn=preexec_signals(how))
     os.close(write_end)
-    os.kill(_ready(proc), signal.SIGUSR1)
-    assert _read_line(read_end).startswith(b"Ticker count: ")
+    os.kill(proc.wait_blocked(), signal.SIGUSR1)
+    assert read_line(read_end, DEADLINE).startswith(b"Ticker count: ")
     assert _stop(proc, signal.SIGINT) == 0
-    assert _read_line(read_end) == "received interrupt \N{EM DASH} shutting down\n".encode()
+    shutdown = "received interrupt \N{EM DASH} shutting down\n".encode()
+    assert read_line(read_end, DEADLINE) == shutdown
     os.close(read_end)
 
 
@@ -165,35 +138,27 @@ def test_a_signal_pending_at_exec_is_answered_once_ready() -> None:
         "os.kill(os.getpid(), signal.SIGUSR1)\n"
         f"os.execv({str(SIG_COUNTER)!r}, [{str(SIG_COUNTER)!r}])\n"
     )
-    proc = subprocess.Popen([str(SIG_COUNTER.with_name("python")), "-c", code],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    try:
-        assert proc.stdout is not None
-        assert _read_line(proc.stdout.fileno()) == b"Ticker count: 0\n"
-        assert _stop(proc) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=DEADLINE)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with Child([str(SIG_COUNTER.with_name("python")), "-c", code],
+               stderr=subprocess.DEVNULL) as proc:
+        assert proc.line() == b"Ticker count: 0\n"
+        proc.send(signal.SIGTERM)
+        assert proc.wait_exit() == 0
 
 
-def test_no_controlling_terminal(start: Started) -> None:
+def test_no_controlling_terminal(start: StartFn) -> None:
     """In a session of its own, with no terminal at all, it runs as usual."""
     read_end, write_end = os.pipe()
     proc = start(stdout=write_end, start_new_session=True)
     os.close(write_end)
-    pid = _ready(proc)
+    pid = proc.wait_blocked()
     assert os.getsid(pid) == pid
     os.kill(pid, signal.SIGUSR1)
-    assert _read_line(read_end).startswith(b"Ticker count: ")
+    assert read_line(read_end, DEADLINE).startswith(b"Ticker count: ")
     assert _stop(proc) == 0
     os.close(read_end)
 
 
-def test_its_terminal_hanging_up_ends_the_run_like_sighup(start: Started) -> None:
+def test_its_terminal_hanging_up_ends_the_run_like_sighup(start: StartFn) -> None:
     """Run in a session of its own with a pty as its controlling terminal and
     stdout; the terminal goes away: SIGHUP ends the run cleanly (status 0), with
     no "closed by its reader" error and no traceback."""
@@ -206,12 +171,10 @@ def test_its_terminal_hanging_up_ends_the_run_like_sighup(start: Started) -> Non
     proc = start(stdin=terminal, stdout=terminal, stderr=subprocess.PIPE,
                  preexec_fn=take_the_terminal)
     os.close(terminal)
-    pid = _ready(proc)
+    pid = proc.wait_blocked()
     os.kill(pid, signal.SIGUSR1)
-    assert _read_line(controller).startswith(b"Ticker count: ")
+    assert read_line(controller, DEADLINE).startswith(b"Ticker count: ")
     os.close(controller)  # the terminal hangs up: the kernel sends its session SIGHUP
-    assert proc.wait(timeout=DEADLINE) == 0
-    assert proc.stderr is not None
-    stderr = proc.stderr.read().decode().splitlines()
-    proc.stderr.close()
+    assert proc.wait_exit() == 0
+    stderr = proc.rest_of_stderr()
     assert len(stderr) == 1 and READY.match(stderr[0]), stderr  # the ready line alone

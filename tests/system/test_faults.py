@@ -12,14 +12,14 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, poll_until
+from support.process import stopped_at_end
 from support.strace import Strace, from_the_start
 
-StartFn = Callable[..., Running]
 INTERVAL_S = 0.01
 SHUTDOWN = "received terminated \N{EM DASH} shutting down\n"
 
@@ -27,10 +27,8 @@ SHUTDOWN = "received terminated \N{EM DASH} shutting down\n"
 @pytest.fixture
 def injectors() -> Iterator[list[Strace]]:
     """Every injecting strace a test attaches is detached in teardown."""
-    started: list[Strace] = []
-    yield started
-    for injector in started:
-        injector.stop()
+    with stopped_at_end(list[Strace]()) as started:
+        yield started
 
 
 def _ready(sig_counter: StartFn, *options: str) -> tuple[Running, float, float]:

@@ -9,37 +9,31 @@ import os
 import pty
 import re
 import signal
-import subprocess
 from pathlib import Path
 
-from support import DEADLINE, READY, SIG_COUNTER, poll_until
+from support import READY, StartFn, poll_until
 
 
-def test_a_hung_up_terminal_without_sighup_counts_every_lost_line(tmp_path: Path) -> None:
+def test_a_hung_up_terminal_without_sighup_counts_every_lost_line(
+    sig_counter: StartFn, tmp_path: Path
+) -> None:
     """stdout on a pty that is not the run's controlling terminal; the master
     closes; a SIGUSR1 and the SIGTERM after it find no terminal: both lines
     are counted as not delivered, and said."""
     master, slave = pty.openpty()
     err_path = tmp_path / "err"
     with err_path.open("wb") as err:
-        proc = subprocess.Popen([str(SIG_COUNTER), "--stats", "--interval", "0.01"],
-                                stdin=subprocess.DEVNULL, stdout=slave, stderr=err,
-                                start_new_session=True)  # as setsid: no controlling terminal
+        run = sig_counter("--stats", "--interval", "0.01", stdout=slave, stderr=err,
+                          start_new_session=True)  # as setsid: no controlling terminal
     os.close(slave)
     try:
         poll_until(lambda: READY.match(err_path.read_text()), what="the ready line")
-        os.close(master)  # the terminal goes away; the kernel sends this run nothing
-        master = -1
-        os.kill(proc.pid, signal.SIGUSR1)
-        poll_until(lambda: "hung up" in err_path.read_text(), what="the hang-up said")
-        os.kill(proc.pid, signal.SIGTERM)
-        assert proc.wait(timeout=DEADLINE) == 1
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=DEADLINE)
-        if master >= 0:
-            os.close(master)
+        os.close(master)  # the terminal goes away; the kernel sends this run nothing
+    run.send(signal.SIGUSR1)
+    poll_until(lambda: "hung up" in err_path.read_text(), what="the hang-up said")
+    run.send(signal.SIGTERM)
+    assert run.wait_exit() == 1
     lines = err_path.read_text().splitlines()
     assert lines.count("sig-counter: stdout's terminal hung up and no SIGHUP came; "
                        "its lines are dropped from now on") == 1

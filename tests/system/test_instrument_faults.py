@@ -10,17 +10,15 @@ import os
 import select
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
+from support import DEADLINE, SIG_COUNTER, TERMINATED, Running, StartFn, poll_until
+from support.lines import read_line
 from support.tools import needs_root
 
-StartFn = Callable[..., Running]
 TMPFS_BYTES = 64 * 1024
-SHUTDOWN = "received terminated \N{EM DASH} shutting down\n".encode()
 
 
 @pytest.fixture
@@ -63,9 +61,7 @@ def _count_goes_on(process: Running) -> None:
 
 def _ends_with_status_1_and_the_table(process: Running) -> list[str]:
     """SIGTERM: the shutdown line, status 1, the --stats table; the stderr lines left."""
-    process.send(signal.SIGTERM)
-    assert process.line() == SHUTDOWN
-    assert process.wait_exit() == 1
+    process.terminate(1)
     rest = process.rest_of_stderr()
     assert "sig-counter stats\n" in rest
     assert not any("Traceback" in line for line in rest), rest
@@ -138,48 +134,18 @@ def test_every_instrument_failing_at_once_still_ends_cleanly(sig_counter: StartF
                                  "no profile written")
 
 
-class _Child:
-    """sig-counter with stderr wherever the test puts it; stdout read with a deadline."""
-
-    def __init__(self, *args: str, stderr: int | IO[bytes]) -> None:
-        self.proc = subprocess.Popen([str(SIG_COUNTER), *args], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=stderr)
-
-    def line(self) -> bytes:
-        assert self.proc.stdout is not None
-        ready = select.select([self.proc.stdout], [], [], DEADLINE)[0]
-        assert ready, f"no stdout line within {DEADLINE}s"
-        return self.proc.stdout.readline()
-
-    def answers_then_stops(self) -> int:
-        """Once its signals are blocked: SIGUSR1 answered, then SIGTERM; its status."""
-        poll_until(lambda: signal.SIGTERM in blocked_signals(self.proc.pid),
-                   what="the signals to be blocked")
-        os.kill(self.proc.pid, signal.SIGUSR1)
-        assert COUNT.match(self.line().decode())
-        os.kill(self.proc.pid, signal.SIGTERM)
-        assert self.line() == SHUTDOWN
-        return self.proc.wait(timeout=DEADLINE)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(timeout=DEADLINE)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-
-@pytest.fixture
-def children() -> Iterator[list[_Child]]:
-    started: list[_Child] = []
-    yield started
-    for child in started:
-        child.stop()
+def _answers_then_stops(child: Running) -> int:
+    """Once its signals are blocked: SIGUSR1 answered, then SIGTERM; its status."""
+    child.wait_blocked(signal.SIGTERM)
+    child.count()  # SIGUSR1: the next stdout line must be the count
+    child.send(signal.SIGTERM)
+    assert child.line() == TERMINATED
+    return child.wait_exit()
 
 
 @pytest.mark.parametrize("where", ["/dev/full", "a full tmpfs"])
 def test_a_stats_table_that_cannot_be_printed_makes_the_status_1(
-    small_tmpfs: Path, children: list[_Child], where: str,
+    small_tmpfs: Path, sig_counter: StartFn, where: str,
 ) -> None:
     """stderr refuses the table (ENOSPC): the run itself went as usual, status 1."""
     if where == "/dev/full":
@@ -188,23 +154,20 @@ def test_a_stats_table_that_cannot_be_printed_makes_the_status_1(
         stderr = open(small_tmpfs / "stderr", "wb")  # noqa: SIM115 - closed below
         _fill(small_tmpfs)
     with stderr:
-        child = _Child("-q", "--interval", "0.01", "--stats", stderr=stderr)
-        children.append(child)
-    assert child.answers_then_stops() == 1
+        child = sig_counter("-q", "--interval", "0.01", "--stats", stderr=stderr)
+    assert _answers_then_stops(child) == 1
     if where != "/dev/full":
         assert (small_tmpfs / "stderr").stat().st_size == 0
 
 
-def test_a_stats_table_to_a_reader_gone_makes_the_status_1(children: list[_Child]) -> None:
+def test_a_stats_table_to_a_reader_gone_makes_the_status_1(sig_counter: StartFn) -> None:
     """stderr's reader goes away after the ready line (EPIPE on the table): status 1."""
     read_end, write_end = os.pipe()
     with os.fdopen(write_end, "wb") as stderr:
-        child = _Child("--interval", "0.01", "--stats", stderr=stderr)
-        children.append(child)
+        child = sig_counter("--interval", "0.01", "--stats", stderr=stderr)
     with os.fdopen(read_end, "rb") as reader:
-        assert select.select([reader], [], [], DEADLINE)[0], "no ready line"
-        assert reader.readline().startswith(b"sig-counter: pid ")
-    assert child.answers_then_stops() == 1
+        assert read_line(reader.fileno(), DEADLINE).startswith(b"sig-counter: pid ")
+    assert _answers_then_stops(child) == 1
 
 
 def test_a_second_instance_leaves_the_first_ones_files_alone(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.deadline import DEADLINE
 from support.packaging import ROOT, SYSTEM_PATH, run
 
 import sigcounter
@@ -70,7 +71,7 @@ def _tags(section: str) -> list[str]:
 
 
 def test_it_renders_with_no_warning() -> None:
-    result = run([_tool("groff"), "-man", "-ww", "-z", str(PAGE)], timeout=60)
+    result = run([_tool("groff"), "-man", "-ww", "-z", str(PAGE)], timeout=6 * DEADLINE)
     assert (result.returncode, result.stdout) == (0, "")
 
 
@@ -155,7 +156,7 @@ def test_man_l_shows_every_option(tmp_path: Path) -> None:
     """``man -l`` formats the page, and shows each option of --help as an entry."""
     env = {"PATH": SYSTEM_PATH, "HOME": str(tmp_path), "MANWIDTH": "100", "MANPAGER": "cat",
            "LANG": "C.UTF-8"}
-    result = run([_tool("man"), "-l", str(PAGE)], env=env, timeout=60)
+    result = run([_tool("man"), "-l", str(PAGE)], env=env, timeout=6 * DEADLINE)
     assert result.returncode == 0, result.stdout
     text = re.sub(r".\x08", "", result.stdout)  # any overstrike left for bold
     assert [heading for heading in SECTIONS if f"\n{heading}\n" in text] == list(SECTIONS)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, Running
-from support.locks import locked_by_someone
+from support import COUNT, Running
+from support.locks import locked_by_someone, pkill_through
+from support.process import stopped_at_end
 from support.unprivileged import as_user_argv, give_to_user, service_directory, user_ids
 
 
@@ -28,10 +28,8 @@ def prepared() -> Iterator[Path]:
 @pytest.fixture
 def as_user() -> Iterator[list[Running]]:
     """Runs of sig-counter as the unprivileged user; stopped by PID in teardown."""
-    started: list[Running] = []
-    yield started
-    for running in started:
-        running.stop()
+    with stopped_at_end(list[Running]()) as started:
+        yield started
 
 
 def _start(started: list[Running], *args: str) -> Running:
@@ -50,13 +48,9 @@ def test_the_prepared_file_is_written_in_place_and_emptied_at_exit(
     assert prepared.read_text() == f"{run.pid}\n"
     assert (prepared.stat().st_ino, prepared.stat().st_uid) == (inode, user_ids()[0])
     assert locked_by_someone(prepared)
-    pkill = subprocess.run(["pkill", "-L", "-F", str(prepared), "-USR1"], timeout=DEADLINE,
-                           capture_output=True, text=True)
-    assert pkill.returncode == 0, pkill.stderr
+    pkill_through(prepared)
     assert COUNT.match(run.line().decode())
-    run.send(signal.SIGTERM)
-    assert run.line().startswith(b"received terminated")
-    assert run.wait_exit() == 0
+    run.terminate()
     assert run.rest_of_stderr() == []
     assert (prepared.stat().st_ino, prepared.read_text()) == (inode, "")
     assert os.listdir(prepared.parent) == [prepared.name]

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 import pytest
-from support.packaging import BUILD_DEADLINE, ROOT, SYSTEM_PATH, VENV, check, run
+from support.deadline import BUILD_DEADLINE
+from support.packaging import ROOT, SYSTEM_PATH, VENV, check, run
 
 import sigcounter
 

@@ -9,7 +9,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from support.packaging import BUILD_DEADLINE, ROOT, VENV, check, source_files
+from support.deadline import BUILD_DEADLINE
+from support.packaging import ROOT, VENV, check, source_files
 
 pytestmark = pytest.mark.once  # the same sdist under every Python
 

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, SIG_COUNTER, Running
+from support import DEADLINE, Running
 
 
-def _on_a_pty(*args: str, stdout: int | None = None) -> tuple[subprocess.Popen[bytes], int]:
+def _on_a_pty(*args: str, stdout: int | None = None) -> tuple[Running, int]:
     """sig-counter in a session of its own whose controlling terminal is a new
     pty (stdout on it too, unless ``stdout`` is given); returns the master."""
     master, slave = os.openpty()
@@ -28,10 +28,8 @@ def _on_a_pty(*args: str, stdout: int | None = None) -> tuple[subprocess.Popen[b
     def take_the_terminal() -> None:
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    proc = subprocess.Popen(
-        [str(SIG_COUNTER), *args], stdin=slave, stdout=slave if stdout is None else stdout,
-        stderr=slave, start_new_session=True, preexec_fn=take_the_terminal,
-    )
+    proc = Running(*args, stdin=slave, stdout=slave if stdout is None else stdout,
+                   stderr=slave, start_new_session=True, preexec_fn=take_the_terminal)
     os.close(slave)
     return proc, master
 
@@ -57,7 +55,7 @@ def test_ctrl_c_on_the_terminal_is_from_the_kernel() -> None:
         os.write(master, b"\x03")  # the terminal's interrupt character
         line = "received interrupt \N{EM DASH} shutting down (from the kernel)\r\n"
         _read_until(master, line.encode(), seen)  # the terminal ends lines with \r\n
-        assert proc.wait(timeout=DEADLINE) == 0
+        assert proc.wait_exit() == 0
     finally:
         _stop(proc, master)
 
@@ -69,11 +67,12 @@ def test_a_hang_up_is_from_the_kernel_in_json(tmp_path: Path) -> None:
     with out.open("wb") as stdout:
         proc, master = _on_a_pty("--json", stdout=stdout.fileno())
     seen = bytearray()
-    try:
-        _read_until(master, b"ready", seen)
-    finally:
-        os.close(master)  # the hang-up
-    assert proc.wait(timeout=DEADLINE) == 0
+    with proc:
+        try:
+            _read_until(master, b"ready", seen)
+        finally:
+            os.close(master)  # the hang-up
+        assert proc.wait_exit() == 0
     (shutdown,) = [json.loads(line) for line in out.read_text().splitlines()]
     assert (shutdown["event"], shutdown["signal"]) == ("shutdown", "SIGHUP")
     assert (shutdown["sender"], shutdown["sender_pid"]) == ("kernel", 0)
@@ -119,10 +118,8 @@ def _check_json_value(line: str) -> None:
     assert record["sender_pid"] not in (0, os.getpid())  # /bin/kill's own pid
 
 
-def _stop(proc: subprocess.Popen[bytes], master: int) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(timeout=DEADLINE)
+def _stop(proc: Running, master: int) -> None:
+    proc.stop()
     with contextlib.suppress(OSError):  # closed already by the hang-up test
         os.close(master)
 

@@ -10,16 +10,16 @@ import os
 import re
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import COUNT, DEADLINE, SIG_COUNTER, Running, blocked_signals, poll_until
+from support import COUNT, DEADLINE, SIG_COUNTER, Running, StartFn, blocked_signals, poll_until
+from support.locks import pkill_through
 from support.notify import Manager, listen
 
 from sigcounter.signaltable import handled_signals
 
-StartFn = Callable[..., Running]
 WATCHDOG = "WATCHDOG=1"
 STATUS = re.compile(r"^STATUS=ticking every [0-9.]+s; count (\d+) at SIGUSR1$")
 
@@ -114,9 +114,7 @@ def _one_complaint(process: Running, complaint: str) -> None:
     process.wait_ready()
     assert process.err_line() == complaint + "\n"
     process.count()
-    process.send(signal.SIGTERM)
-    assert process.line().startswith(b"received terminated")
-    assert process.wait_exit() == 0
+    process.terminate()
     assert process.rest_of_stderr() == []
 
 
@@ -176,14 +174,9 @@ def test_pidfile_is_written_when_ready_and_removed_at_shutdown(
     process = sig_counter("--pidfile", str(pidfile))
     process.wait_ready()
     assert pidfile.read_text() == f"{process.pid}\n"
-    # -L: pkill itself checks that the file is locked by its holder.
-    pkill = subprocess.run(["pkill", "-L", "-F", str(pidfile), "-USR1"], timeout=DEADLINE,
-                           capture_output=True, text=True)
-    assert pkill.returncode == 0, pkill.stderr
+    pkill_through(pidfile)
     assert COUNT.match(process.line().decode())
-    process.send(signal.SIGTERM)
-    assert process.line().startswith(b"received terminated")
-    assert process.wait_exit() == 0
+    process.terminate()
     assert not pidfile.exists()
     assert os.listdir(pidfile.parent) == []
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 import pytest
+from support.deadline import DEADLINE
 from support.packaging import ROOT, SYSTEM_PATH, check, run, source_files
 from support.tools import find, installed, needs_root
 
@@ -55,7 +56,7 @@ def test_the_block_installs_what_the_build_needs() -> None:
     assert set(packages) == {"python3-venv", "python3-dev", "gcc", "libc6-dev", "libcap-dev",
                              "systemtap-sdt-dev"}
     for package in packages:
-        status = check(["dpkg-query", "-W", "-f=${Status}", package], timeout=30)
+        status = check(["dpkg-query", "-W", "-f=${Status}", package], timeout=3 * DEADLINE)
         assert status == "install ok installed", (package, status)
 
 

@@ -88,7 +88,7 @@ def _service_section() -> list[tuple[str, str]]:
 
 def _analyze(*args: str) -> subprocess.CompletedProcess[str]:
     assert ANALYZE is not None
-    return subprocess.run([ANALYZE, *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run([ANALYZE, *args], capture_output=True, text=True, timeout=6 * DEADLINE)
 
 
 def test_the_unit_is_a_notify_service_with_a_watchdog() -> None:

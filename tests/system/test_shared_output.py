@@ -19,11 +19,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, Running, poll_until
+from support import DEADLINE, Running, StartFn, poll_until
 from support.pipes import PIPE_FULL, pipe_is_full, unread_bytes
 from support.unprivileged import as_user_argv
 
-StartFn = Callable[..., Running]
 TEXT_LINE = re.compile(rb"Ticker count: \d+ \(from pid \d+, uid \d+\)|"
                        rb"received terminated \xe2\x80\x94 shutting down \(from pid \d+, uid \d+\)")
 

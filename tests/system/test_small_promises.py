@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import DEADLINE, READY, SIG_COUNTER, Child, NoLine
+from support import DEADLINE, READY, SIG_COUNTER, Child, NoLine, Running
+from support.deadline import BACKSTOP
 
 import sigcounter
 
@@ -194,14 +195,9 @@ def _in_the_programs_reach(stderr: str, command: list[str]) -> bool:
 
 def _address_space_kib(command: list[str]) -> int:
     """VmPeak of a plain run, once ready: about the tightest limit it runs under."""
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, cwd=ELSEWHERE)
-    try:
-        assert process.stderr is not None and READY.match(process.stderr.readline())
+    with Running(program=command, stdout=subprocess.DEVNULL, cwd=ELSEWHERE) as process:
+        process.wait_ready()
         status = Path(f"/proc/{process.pid}/status").read_text()
-    finally:
-        process.kill()
-        process.communicate(timeout=DEADLINE)
     match = re.search(r"^VmPeak:\s+(\d+) kB", status, re.M)
     assert match
     return int(match.group(1))
@@ -210,7 +206,7 @@ def _address_space_kib(command: list[str]) -> int:
 # 23 start-ups, each under its own deadline: on a loaded machine they take
 # longer than the suite's 60 s backstop, which is there for one hang, and
 # here the deadlines catch a hang.
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(4 * BACKSTOP)
 @pytest.mark.parametrize("launcher", list(LAUNCHERS))
 def test_a_tight_ulimit_v_never_gives_a_traceback_from_the_program(launcher: str) -> None:
     """Under limits from 2 MiB below the plain run's address space up to it, in steps

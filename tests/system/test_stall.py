@@ -18,16 +18,14 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
-from support import DEADLINE, SIG_COUNTER, Running, poll_until
+from support import DEADLINE, SIG_COUNTER, Running, StartFn, poll_until
 from support.pipes import pipe_is_full
 from support.procfs import status
 
 from sigcounter.linequeue import QUEUE_LIMIT
 
-StartFn = Callable[..., Running]
 INTERVAL_S = 0.0001
 FAST_JSON = ("--json", "-v", "--interval", str(INTERVAL_S))
 NOT_DELIVERED = re.compile(r"^sig-counter: (\d+) lines were not delivered to stdout\n$")

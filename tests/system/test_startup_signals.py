@@ -121,7 +121,10 @@ def test_a_sigint_at_any_moment_of_start_up_is_never_lost_unsaid(delay_ms: int) 
     outcomes above; once the signals are blocked, the clean shutdown."""
     found = _sigint_after(delay_ms / 1000)
     assert _allowed(found, signal.SIGINT), found
-    assert "Exception ignored" not in found.stderr  # not eaten somewhere unsaid
+    # _allowed reads CPython's words where it lost the SIGINT or ended the run on
+    # it (then it may also print it once more as "Exception ignored on threading
+    # shutdown", 3.13); a run that answered it has nothing to say of it.
+    assert found.kind != "answered" or "Exception ignored" not in found.stderr, found
 
 
 def test_a_sigint_after_the_signals_are_blocked_is_always_clean() -> None:

@@ -15,10 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import Running, poll_until
+from support import StartFn, poll_until
 from support.strace import Call, Strace
 
-StartFn = Callable[..., Running]
 INTERVAL = "0.02"
 
 
@@ -68,8 +67,9 @@ def test_steady_state_is_one_wait_and_one_read_per_tick(
     reads = [c for c in calls if c.name == "read"]
     assert all(c.size == "8" and c.result == 8 for c in reads), reads
     ticks = len(reads)
-    # A detach can land between a wait's return and its read: one extra wait.
-    assert _successful_waits(calls) - ticks in (0, 1), names
+    # The attach can land between a wait's return and its read (a read whose
+    # wait went untraced), and so can the detach (a wait without its read).
+    assert _successful_waits(calls) - ticks in (-1, 0, 1), names
     _assert_one_thread(calls, pid)
 
 
@@ -129,7 +129,7 @@ def test_a_handled_usr1_adds_one_wake_one_read_one_write(
     signal_reads = [c for c in calls if c.name == "read" and c.size != "8"]
     assert [c.result for c in signal_reads] == [128]  # one record, one read
     ticks = _timer_reads(calls)
-    # The signal's own wake-up (0 if it shared one with a tick), plus a
-    # possible detach between a wait and its read.
-    assert _successful_waits(calls) - ticks in (0, 1, 2), names
+    # The signal's own wake-up (0 if it shared one with a tick), give or take
+    # the attach or the detach landing between a wait and its read.
+    assert _successful_waits(calls) - ticks in (-1, 0, 1, 2), names
     _assert_one_thread(calls, pid)
