@@ -40,7 +40,7 @@ def _on_stderr(option: str) -> Callable[[str], bool]:
     def report(text: str) -> bool:
         reason = write_all(2, text)
         if reason is not None:
-            say(f"{PROG}: {option}: cannot write the table to stderr: {reason}")
+            say(f"{PROG}: {option}: cannot write its report to stderr: {reason}")
         return reason is None
 
     return report

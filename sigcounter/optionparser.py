@@ -109,7 +109,11 @@ def parse(argv: list[str], by_name: dict[str, Option], into: object) -> None:
                 if not args:
                     raise UsageError(f"argument {name}: expected one value")
                 value = args.pop(0)
-            setattr(into, option.dest, option.parse(name, value))
+            try:
+                parsed = option.parse(name, value)
+            except ValueError as exc:  # a parse of the kind int() is: its message, one line
+                raise UsageError(f"argument {name}: {exc}") from None
+            setattr(into, option.dest, parsed)
         elif option is not None:
             if has_value:
                 raise UsageError(f"argument {shown(name)}: takes no value")

@@ -168,6 +168,9 @@ def test_a_new_valued_option_is_one_declaration() -> None:
     assert (into.count_from, into.quiet) == (0, False)
     parse(["-q", "--count-from=7"], by_name, into)
     assert (into.count_from, into.quiet) == (7, True)
+    # A parse as plain as int() raises ValueError on a bad value: one usage line.
+    with pytest.raises(UsageError, match=r"^argument --count-from: invalid literal"):
+        parse(["--count-from", "seven"], by_name, into)
     with pytest.raises(TypeError, match="declared twice"):
         index((*declared, Option("--quiet", help="again")), _Typed)
     with pytest.raises(TypeError, match=r"no type \[.loud.\]"):

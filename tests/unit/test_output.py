@@ -117,11 +117,13 @@ def test_json_says_unknown_when_the_record_says_nothing() -> None:
     assert (outside["sender"], outside["sender_uid"]) == ("process", 7)
 
 
-@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+@pytest.mark.parametrize("row", [row for row in ROWS if row.signo in line_templates()],
+                         ids=lambda row: row.name)
 @pytest.mark.parametrize("count", [0, 7, 10**12])
 def test_a_line_template_makes_the_formatters_exact_bytes(row: Row, count: int) -> None:
-    """Every row's bytes template, filled with a count, is byte for byte the
-    line format_event makes from that row's Event."""
+    """Every row's bytes template (a row whose line shows more than the count
+    has none), filled with a count, is byte for byte the line format_event
+    makes from that row's Event."""
     template, shows_count = line_templates()[row.signo]
     line = template % count if shows_count else template
     assert line == format_event(_event(row.action, count, row.signo)).encode()
