@@ -9,8 +9,9 @@ what each costs after a cold wake-up.
 
 ``--upto STEP`` puts back, one step after another, the pieces of
 sig-counter's own path, to time each where it runs (bench/latency_split.py):
-``wait`` takes the signals from the binding's ``LoopWait.wait()`` (SigInfo
-records) instead of the C struct; ``template`` also makes the line as the
+``wait`` takes the signals from the binding's ``LoopWait.wait_in_place()``
+(each signal's number read where the native wait put it, as the loop reads
+it) instead of the C struct's cdata fields; ``template`` also makes the line as the
 loop does, from the row's bytes template (``output.line_templates``) instead
 of an f-string; ``write`` also writes it with the program's StdoutWriter
 (``line_writer``) instead of ``os.write``.
@@ -44,13 +45,15 @@ def shutdown(signo):
 
 signals = SignalFD([lib.SIGINT, lib.SIGUSR1, lib.SIGUSR2, lib.SIGTERM], nonblocking=True)
 if upto:
-    from sigcounter.kernel.loopwait import LoopWait
+    from sigcounter.kernel.loopwait import RECORDS, LoopWait
+    from sigcounter.kernel.siginfo import RECORD_WORDS
     from sigcounter.output import line_templates
     from sigcounter.writer import StdoutWriter
 
     binding = LoopWait(signals, interval_ns)
     binding.arm()
-    wait_call, templates, USR1 = binding.wait, line_templates(), lib.SIGUSR1
+    wait_call, words, templates = binding.wait_in_place, binding.words, line_templates()
+    USR1 = lib.SIGUSR1
     write_line = StdoutWriter(1).line_writer()
 else:
     epoll, timer = Epoll(), TimerFD(nonblocking=True)
@@ -63,24 +66,25 @@ else:
 loop_wait, write, count = lib.loop_wait, os.write, 0
 os.write(2, f"native_floor: pid {os.getpid()} ready\n".encode())
 while upto:
-    ticks, records, _ = wait_call()
+    ticks, nsignals, _ = wait_call()
     count += ticks
-    for info in records:
-        if info.signo == USR1:
+    for start in range(RECORDS, RECORDS + RECORD_WORDS * nsignals, RECORD_WORDS):
+        signo = words[start]
+        if signo == USR1:
             if upto == 1:
                 write(1, f"Ticker count: {count}\n".encode())
                 continue
-            template, shows_count = templates[info.signo]
+            template, shows_count = templates[signo]
             line = template % count if shows_count else template
             if upto == 2:
                 write(1, line)
             else:
                 write_line(line)
-        elif info.signo == lib.SIGUSR2:
+        elif signo == lib.SIGUSR2:
             count = 0
             write(1, b"Resetting ticker count to zero\n")
         else:
-            shutdown(info.signo)
+            shutdown(signo)
 while True:
     loop_wait(state)
     count += state.ticks

@@ -11,7 +11,7 @@ table, the exit status) happens as it would have.
 from __future__ import annotations
 
 from sigcounter.instruments.observer import Instrument
-from sigcounter.instruments.outfile import OutputFile
+from sigcounter.instruments.outfile import OutputFile, WritesFile
 from sigcounter.kernel.lean import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 
-class CpuProfile(Instrument):
+class CpuProfile(Instrument, WritesFile):
     """The profile of one run, written to ``stream`` (binary, opened for writing).
 
     Not an observer: the loop runs as it would without it (a tick does not
@@ -32,16 +32,6 @@ class CpuProfile(Instrument):
     ) -> None:
         self._file = OutputFile(stream, on_error, on_unused)
         self._profiler: Profile | None = None
-
-    @property
-    def error(self) -> OSError | None:
-        """Why the file was not written, if it was not."""
-        return self._file.error
-
-    @property
-    def claimed(self) -> bool:
-        """Whether the run began to write the file (a refused run never does)."""
-        return self._file.claimed
 
     def start(self) -> None:
         """Profile from here on (the run's set-up is not what is measured)."""

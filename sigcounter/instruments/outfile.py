@@ -141,3 +141,19 @@ def _mode(path: str) -> int | None:
         return os.stat(path).st_mode
     except OSError:
         return None
+
+
+class WritesFile:
+    """What an instrument that writes an ``OutputFile`` (``_file``) tells of it."""
+
+    _file: OutputFile
+
+    @property
+    def error(self) -> OSError | None:
+        """Why the file was not written whole, if it was not."""
+        return self._file.error
+
+    @property
+    def claimed(self) -> bool:
+        """Whether the run began to write the file (a refused run never does)."""
+        return self._file.claimed

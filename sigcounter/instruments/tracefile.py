@@ -26,7 +26,7 @@ import json
 import os
 
 from sigcounter.instruments.observer import Observer
-from sigcounter.instruments.outfile import OutputFile
+from sigcounter.instruments.outfile import OutputFile, WritesFile
 from sigcounter.kernel.lean import TYPE_CHECKING
 from sigcounter.kernel.signals import signal_name
 
@@ -42,7 +42,7 @@ def _us(nanoseconds: int) -> float:
     return nanoseconds / 1000
 
 
-class TraceWriter(Observer):
+class TraceWriter(Observer, WritesFile):
     """Streams trace events to ``stream`` (text, opened for writing); an
     OSError from it stops the writing (see ``error``) instead of the loop."""
 
@@ -66,16 +66,6 @@ class TraceWriter(Observer):
         except OSError as exc:
             self._file.fail(exc)
         self._first = False
-
-    @property
-    def error(self) -> OSError | None:
-        """The failure that ended the writing, if any."""
-        return self._file.error
-
-    @property
-    def claimed(self) -> bool:
-        """Whether the run began to write the file (a refused run never does)."""
-        return self._file.claimed
 
     def _slice(self, name: str, cat: str, begin_ns: int, end_ns: int, **args: Any) -> None:
         self._write(name, "X", begin_ns, cat=cat, dur=_us(end_ns - begin_ns), args=args)

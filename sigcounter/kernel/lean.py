@@ -46,7 +46,13 @@ docs/performance.md, "Where the time goes"):
   instructions (``bench/latency_split.py --functions sig-counter``);
 - ``writer.py``'s ``line_writer`` counts its writes for --stats only when
   the writer was asked to (``count_calls``): the dictionary increment was
-  520 instructions a line (12,837 to 12,317).
+  520 instructions a line (12,837 to 12,317);
+- ``loop.py`` takes each signal's number where the native wait put it
+  (``LoopWait.wait_in_place()``, ``words[start]``) and builds its SigInfo
+  (``record_at``) only for an answer that reads more of it: an effect (a
+  reset's time), an Event, an observer. The 17 words into a tuple were about
+  3,100 instructions a signal that a plain SIGUSR1 never read (12,408 to
+  9,281).
 """
 
 # typing.TYPE_CHECKING without importing typing, which brings functools and
