@@ -147,6 +147,14 @@ def test_the_signal_entries_are_the_signal_tables() -> None:
     assert len(does) == len({row.action for row in ROWS}), does
 
 
+def test_the_description_names_every_handled_signal() -> None:
+    """DESCRIPTION's first paragraph says what each handled signal does: a row added
+    to the signal table fails here until the paragraph names its signal."""
+    first_paragraph = " ".join(_sections()["DESCRIPTION"]).split(".PP", 1)[0]
+    named = set(re.findall(r"\bSIG[A-Z0-9]+\b", first_paragraph))
+    assert named == {row.name for row in ROWS}
+
+
 def test_it_carries_the_version() -> None:
     title = shlex.split(PAGE.read_text().split("\n.TH ", 1)[1].split("\n", 1)[0])
     assert title[3] == f"sig-counter {sigcounter.__version__}"
