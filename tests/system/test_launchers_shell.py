@@ -152,7 +152,11 @@ def test_closing_the_terminal_ends_the_run_with_sighup(
             shell.type(CTRL_Z)
             shell.expect(r"Stopped")
         shell.hang_up()
-        assert shell.exit_status(shell.leader) == -signal.SIGHUP
+        # bash dies of the SIGHUP; with a job stopped it may instead read the closed
+        # terminal's end first and exit with its last status, the Ctrl-Z's (seen under
+        # load): the kernel then hangs up the stopped job, with a SIGCONT, itself.
+        ended = shell.exit_status(shell.leader)
+        assert ended == -signal.SIGHUP or (job == "stopped" and ended == 128 + signal.SIGTSTP)
         assert run.status() == 0
     assert "SIGHUP 1" in _signals_in_stats(tmp_path / "err.txt")
 
