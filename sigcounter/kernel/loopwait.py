@@ -27,7 +27,7 @@ from sigcounter.kernel.fd import as_fd, retry_on_eintr
 from sigcounter.kernel.lean import TYPE_CHECKING, build_record
 from sigcounter.kernel.native import ffi, lib, stale_module
 from sigcounter.kernel.record import Record
-from sigcounter.kernel.siginfo import RECORD_WORDS, SigInfo
+from sigcounter.kernel.siginfo import RECORD_WORDS, SigInfo, records_of
 from sigcounter.kernel.timerfd import TimerFD
 
 if TYPE_CHECKING:
@@ -106,7 +106,6 @@ class LoopWait:
         # under half an ffi.unpack() (docs/performance.md, "Where the time goes").
         words = RECORDS + RECORD_WORDS * lib.LOOP_WAIT_MAX_SIGNALS
         self._out = memoryview(ffi.buffer(ffi.addressof(state, "ticks"), 8 * words)).cast("q")
-        self._first_record = self._out[RECORDS:RECORDS + RECORD_WORDS]
         state.epfd, state.signalfd = epoll.fileno(), signals.fileno()
         state.timerfd = -1 if self._timer is None else self._timer.fileno()
         state.interval_ns, state.every_wake = interval_ns, every_wake
@@ -168,14 +167,8 @@ class LoopWait:
         signals read in the kernel's order, ready watched fds as (tag, events))."""
         ticks, count, watched = self.wait_in_place()
         signals: Sequence[SigInfo] = _NONE
-        if count == 1:
-            signals = [build_record(SigInfo, self._first_record.tolist())]
-        elif count:
-            # The records are one flat array of int64_t, taken in a single call,
-            # and built as tuples straight away (lean.build_record).
-            words = self._out[RECORDS:RECORDS + RECORD_WORDS * count].tolist()
-            signals = [build_record(SigInfo, words[start:start + RECORD_WORDS])
-                       for start in range(0, RECORD_WORDS * count, RECORD_WORDS)]
+        if count:  # the records' words, taken in a single call
+            signals = records_of(self._out[RECORDS:RECORDS + RECORD_WORDS * count].tolist())
         return ticks, signals, watched
 
     def wait_in_place(self) -> tuple[int, int, Sequence[tuple[int, int]]]:

@@ -100,6 +100,11 @@ def decode_siginfo(data: bytes, read_ns: int = 0) -> list[SigInfo]:
     records = ffi.new("struct sig_info[]", count)
     lib.decode_siginfo(ffi.from_buffer("struct signalfd_siginfo[]", data), count, records,
                        read_ns)
-    words = memoryview(ffi.buffer(records)).cast("q").tolist()
+    return records_of(memoryview(ffi.buffer(records)).cast("q").tolist())
+
+
+def records_of(words: list[int]) -> list[SigInfo]:
+    """struct sig_info records, taken as one flat list of their int64_t words,
+    as SigInfo tuples (built straight away: lean.build_record)."""
     return [build_record(SigInfo, words[start:start + RECORD_WORDS])
             for start in range(0, len(words), RECORD_WORDS)]
